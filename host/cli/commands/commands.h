@@ -1,0 +1,48 @@
+/*
+ * commands.h -- the CLI's verbs.  Each is thin: read the arguments, call one service, print.
+ */
+#ifndef OWED_CLI_COMMANDS_H
+#define OWED_CLI_COMMANDS_H
+
+#include "cli/args.h"
+#include "cli/output.h"
+#include "services/services.h"
+
+typedef int (*cli_handler)(const cli_args *a);
+
+typedef struct cli_entry {
+	cli_cmd cmd;
+	cli_handler run;
+} cli_entry;
+
+/* Every command, in the order `owed --help` lists them; ends with a zero entry. */
+extern const cli_entry cli_commands[];
+
+/* Opens the ledger the arguments name; on failure prints why and returns the exit code. */
+int cli_session(const cli_args *a, owed_ctx *ctx);
+/* Prints a service failure and returns its exit code. */
+int cli_fail(const owed_error *err);
+
+int cmd_init(const cli_args *a);
+int cmd_debtor_add(const cli_args *a);
+int cmd_debtor_edit(const cli_args *a);
+int cmd_debtor_list(const cli_args *a);
+int cmd_debtor_show(const cli_args *a);
+int cmd_invoice_add(const cli_args *a);
+int cmd_invoice_list(const cli_args *a);
+int cmd_invoice_show(const cli_args *a);
+int cmd_invoice_credit(const cli_args *a);
+int cmd_invoice_writeoff(const cli_args *a);
+int cmd_invoice_charge(const cli_args *a);
+int cmd_payment_add(const cli_args *a);
+int cmd_payment_list(const cli_args *a);
+int cmd_dossier(const cli_args *a);
+int cmd_report_aging(const cli_args *a);
+int cmd_demo(const cli_args *a);
+
+/* Shared printing of entities (show and the results of add/edit). */
+void print_debtor(const owed_ctx *ctx, const owed_debtor *d);
+void print_invoice(const owed_ctx *ctx, const owed_invoice *inv);
+void print_aging(const owed_ctx *ctx, const svc_aging *ag);
+
+#endif

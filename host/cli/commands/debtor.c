@@ -1,0 +1,156 @@
+/*
+ * debtor.c -- `owed init` and `owed debtor ...`.
+ */
+#include <stdio.h>
+
+#include "cli/commands/commands.h"
+#include "services/render.h"
+
+int cmd_init(const cli_args *a)
+{
+	svc_admin_input in = {
+		.name = args_get(a, "name"), .code = args_get(a, "code"),
+		.address = args_get(a, "address"), .country = args_get(a, "country"),
+		.kvk = args_get(a, "kvk"), .vat = args_get(a, "vat"), .iban = args_get(a, "iban"),
+		.currency = args_get(a, "currency"), .terms_days = args_get(a, "terms"),
+	};
+	const char *path = svc_db_path(a->db);
+	owed_error err = { 0 };
+	if (args_want_pos(a, 0, 0))
+		return EXIT_USAGE;
+	if (svc_init(path, &in, &err) != 0)
+		return cli_fail(&err);
+	if (a->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "database", path);
+		out_json(o);
+	} else
+		printf("created %s\n", path);
+	return EXIT_OK;
+}
+
+static svc_debtor_input debtor_input(const cli_args *a)
+{
+	svc_debtor_input in = {
+		.number = args_get(a, "number"), .name = args_get(a, "name"),
+		.kind = args_get(a, "kind"), .country = args_get(a, "country"),
+		.language = args_get(a, "language"), .email = args_get(a, "email"),
+		.address = args_get(a, "address"), .iban = args_get(a, "iban"),
+		.tags = args_get(a, "tags"), .external_ids = args_get(a, "external-ids"),
+		.terms_days = args_get(a, "terms"), .credit_limit = args_get(a, "credit-limit"),
+	};
+	return in;
+}
+
+static int show_result(const cli_args *a, owed_ctx *ctx, const owed_debtor *d)
+{
+	if (a->json)
+		out_json(render_debtor(d, ctx->admin.currency));
+	else
+		print_debtor(ctx, d);
+	svc_close(ctx);
+	return EXIT_OK;
+}
+
+int cmd_debtor_add(const cli_args *a)
+{
+	svc_debtor_input in = debtor_input(a);
+	owed_error err = { 0 };
+	owed_debtor d;
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (svc_debtor_add(&ctx, &in, &d, &err) != 0) {
+		svc_close(&ctx);
+		return cli_fail(&err);
+	}
+	return show_result(a, &ctx, &d);
+}
+
+int cmd_debtor_edit(const cli_args *a)
+{
+	svc_debtor_input in = debtor_input(a);
+	owed_error err = { 0 };
+	owed_debtor d;
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (svc_debtor_edit(&ctx, a->pos[0], &in, &d, &err) != 0) {
+		svc_close(&ctx);
+		return cli_fail(&err);
+	}
+	return show_result(a, &ctx, &d);
+}
+
+int cmd_debtor_show(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_debtor d;
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (svc_debtor_get(&ctx, a->pos[0], &d, &err) != 0) {
+		svc_close(&ctx);
+		return cli_fail(&err);
+	}
+	return show_result(a, &ctx, &d);
+}
+
+typedef struct debtor_list {
+	const owed_ctx *ctx;
+	out_table *table;
+	cJSON *json;
+} debtor_list;
+
+static int list_one(const owed_debtor *d, void *ud)
+{
+	debtor_list *l = ud;
+	char open[48], overdue[48], count[16];
+	const char *row[7];
+	if (l->json) {
+		cJSON_AddItemToArray(l->json, render_debtor(d, l->ctx->admin.currency));
+		return 0;
+	}
+	snprintf(count, sizeof count, "%d", d->open_invoices);
+	row[0] = d->number;
+	row[1] = d->name;
+	row[2] = ledger_debtor_kind_name(d->kind);
+	row[3] = d->country;
+	row[4] = count;
+	row[5] = out_money(open, sizeof open, d->open_total, l->ctx->admin.currency,
+	                   l->ctx->locale);
+	row[6] = out_money(overdue, sizeof overdue, d->overdue_total, l->ctx->admin.currency,
+	                   l->ctx->locale);
+	table_add(l->table, row);
+	return 0;
+}
+
+int cmd_debtor_list(const cli_args *a)
+{
+	static const char *const head[] = { "number", "name", "kind", "country", "invoices",
+	                                    "open", "overdue" };
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	debtor_list l = { &ctx, NULL, NULL };
+	int rc;
+	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (a->json)
+		l.json = cJSON_CreateArray();
+	else
+		l.table = table_new(7, head, "llllrrr");
+	rc = svc_debtor_list(&ctx, list_one, &l, &err);
+	svc_close(&ctx);
+	if (rc == 0) {
+		if (a->json)
+			out_json(l.json);
+		else
+			table_print(l.table);
+	} else
+		cJSON_Delete(l.json);
+	table_free(l.table);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}

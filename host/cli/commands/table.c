@@ -1,0 +1,132 @@
+/*
+ * table.c -- the command table: every verb with its options and help, as data.
+ */
+#include "cli/commands/commands.h"
+
+static const cli_opt init_opts[] = {
+	{ "name", "NAME", "the administration's (your firm's) name", 0 },
+	{ "code", "CODE", "a short code for the administration (default: main)", 0 },
+	{ "address", "TEXT", "postal address, lines separated by '\\n'", 0 },
+	{ "country", "CC", "ISO country code (default: NL)", 0 },
+	{ "kvk", "NUMBER", "Chamber of Commerce / enterprise number", 0 },
+	{ "vat", "NUMBER", "VAT number", 0 },
+	{ "iban", "IBAN", "the account debtors pay to", 0 },
+	{ "currency", "CUR", "default currency (default: EUR)", 0 },
+	{ "terms", "DAYS", "default payment terms in days (default: 30)", 0 },
+	{ 0 }
+};
+
+#define DEBTOR_FIELDS \
+	{ "name", "NAME", "name", 0 }, \
+	{ "kind", "KIND", "business or consumer (default: business)", 0 }, \
+	{ "country", "CC", "ISO country code (default: the administration's)", 0 }, \
+	{ "language", "LANG", "letter language: nl, fr, en or de", 0 }, \
+	{ "email", "ADDRESS", "e-mail address for reminders", 0 }, \
+	{ "address", "TEXT", "postal address", 0 }, \
+	{ "iban", "IBAN", "the debtor's bank account (used to match payments)", 0 }, \
+	{ "tags", "LIST", "comma-separated tags", 0 }, \
+	{ "external-ids", "LIST", "ids in other systems, e.g. erp:1234,crm:77", 0 }, \
+	{ "terms", "DAYS", "payment terms in days (default: the administration's)", 0 }, \
+	{ "credit-limit", "AMOUNT", "credit limit in the administration's currency", 0 }
+
+static const cli_opt debtor_add_opts[] = {
+	{ "number", "NUMBER", "the debtor number (unique)", 0 },
+	DEBTOR_FIELDS,
+	{ 0 }
+};
+static const cli_opt debtor_edit_opts[] = { DEBTOR_FIELDS, { 0 } };
+
+static const cli_opt invoice_add_opts[] = {
+	{ "number", "NUMBER", "the invoice number (unique per administration)", 0 },
+	{ "debtor", "NUMBER", "the debtor number", 0 },
+	{ "amount", "AMOUNT", "the amount including VAT, e.g. 1234.56", 0 },
+	{ "vat", "AMOUNT", "the VAT part of the amount", 0 },
+	{ "issue-date", "DATE", "issue date, YYYY-MM-DD (default: today)", 0 },
+	{ "due-date", "DATE", "due date (default: issue date + payment terms)", 0 },
+	{ "currency", "CUR", "currency (default: the administration's)", 0 },
+	{ "reference", "REF", "payment reference (betalingskenmerk, OGM/VCS or RF)", 0 },
+	{ "description", "TEXT", "what was sold", 0 },
+	{ 0 }
+};
+static const cli_opt invoice_list_opts[] = {
+	{ "debtor", "NUMBER", "only this debtor's invoices", 0 },
+	{ "open", NULL, "only invoices with an open amount", 0 },
+	{ "overdue", NULL, "only open invoices past their due date", 0 },
+	{ "limit", "N", "at most N invoices", 0 },
+	{ 0 }
+};
+static const cli_opt invoice_credit_opts[] = {
+	{ "amount", "AMOUNT", "the credited amount", 0 },
+	{ "date", "DATE", "date of the credit note (default: today)", 0 },
+	{ "number", "NUMBER", "the credit note's number", 0 },
+	{ "reason", "TEXT", "why", 0 },
+	{ 0 }
+};
+static const cli_opt invoice_writeoff_opts[] = {
+	{ "amount", "AMOUNT", "the amount written off (default: all that is open)", 0 },
+	{ "date", "DATE", "date (default: today)", 0 },
+	{ "reason", "TEXT", "why", 0 },
+	{ 0 }
+};
+static const cli_opt invoice_charge_opts[] = {
+	{ "amount", "AMOUNT", "the amount charged", 0 },
+	{ "kind", "KIND", "fee, interest, collection-costs, ... (default: fee)", 0 },
+	{ "date", "DATE", "date (default: today)", 0 },
+	{ "description", "TEXT", "the line as the debtor will read it", 0 },
+	{ 0 }
+};
+static const cli_opt payment_add_opts[] = {
+	{ "amount", "AMOUNT", "the amount received", 0 },
+	{ "date", "DATE", "date received (default: today)", 0 },
+	{ "currency", "CUR", "currency (default: the administration's)", 0 },
+	{ "debtor", "NUMBER", "who paid (default: the debtor of the first invoice allocated)", 0 },
+	{ "allocate", "INVOICE[=AMOUNT]", "allocate to an invoice (default: as much as fits)", 1 },
+	{ "counterparty", "NAME", "the payer's name as on the statement", 0 },
+	{ "iban", "IBAN", "the payer's account", 0 },
+	{ "remittance", "TEXT", "the remittance text", 0 },
+	{ 0 }
+};
+static const cli_opt payment_list_opts[] = {
+	{ "debtor", "NUMBER", "only this debtor's payments", 0 },
+	{ 0 }
+};
+static const cli_opt aging_opts[] = {
+	{ "date", "DATE", "as on this date (default: today)", 0 },
+	{ 0 }
+};
+static const cli_opt demo_opts[] = {
+	{ "keep", "PATH", "write the demo ledger to PATH and keep it", 0 },
+	{ 0 }
+};
+static const cli_opt no_opts[] = { { 0 } };
+
+const cli_entry cli_commands[] = {
+	{ { "init", "", "Create a ledger database with its administration.", init_opts },
+	  cmd_init },
+	{ { "debtor add", "", "Add a debtor.", debtor_add_opts }, cmd_debtor_add },
+	{ { "debtor list", "", "List debtors with their open and overdue amounts.", no_opts },
+	  cmd_debtor_list },
+	{ { "debtor show", "NUMBER", "Show a debtor and its open invoices.", no_opts },
+	  cmd_debtor_show },
+	{ { "debtor edit", "NUMBER", "Change a debtor's details.", debtor_edit_opts },
+	  cmd_debtor_edit },
+	{ { "invoice add", "", "Add an invoice.", invoice_add_opts }, cmd_invoice_add },
+	{ { "invoice list", "", "List invoices, oldest due first.", invoice_list_opts },
+	  cmd_invoice_list },
+	{ { "invoice show", "NUMBER", "Show an invoice with its open amount.", no_opts },
+	  cmd_invoice_show },
+	{ { "invoice credit", "NUMBER", "Book a credit note against an invoice.",
+	    invoice_credit_opts }, cmd_invoice_credit },
+	{ { "invoice write-off", "NUMBER", "Write off (part of) what is open on an invoice.",
+	    invoice_writeoff_opts }, cmd_invoice_writeoff },
+	{ { "invoice charge", "NUMBER", "Add a fee or interest line to an invoice.",
+	    invoice_charge_opts }, cmd_invoice_charge },
+	{ { "payment add", "", "Book a payment and allocate it to invoices.", payment_add_opts },
+	  cmd_payment_add },
+	{ { "payment list", "", "List payments.", payment_list_opts }, cmd_payment_list },
+	{ { "dossier", "debtor NUMBER | invoice NUMBER",
+	    "Print the full history of a debtor or an invoice.", no_opts }, cmd_dossier },
+	{ { "report aging", "", "Open amounts by days past due.", aging_opts }, cmd_report_aging },
+	{ { "demo", "", "Build a demo ledger and show it.", demo_opts }, cmd_demo },
+	{ { 0 }, 0 }
+};

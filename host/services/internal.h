@@ -1,0 +1,45 @@
+/*
+ * internal.h -- what the service files share and the faces do not see: reading the fields a
+ * user typed (with messages that name them), and writing dossier events.
+ */
+#ifndef OWED_SERVICES_INTERNAL_H
+#define OWED_SERVICES_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include "services/services.h"
+
+/* Each reads text (which must not be NULL) into out, or fails naming the field. */
+int svc_read_amount(const owed_ctx *ctx, const char *field, const char *text,
+                    const char *currency, int64_t *out, owed_error *err);
+int svc_read_date(const char *field, const char *text, owed_date *out, owed_error *err);
+int svc_read_int(const char *field, const char *text, long min, long max, long *out,
+                 owed_error *err);
+int svc_read_currency(const char *field, const char *text, char out[4], owed_error *err);
+int svc_read_country(const char *field, const char *text, char out[3], owed_error *err);
+int svc_read_language(const char *field, const char *text, char out[3], owed_error *err);
+int svc_read_iban(const char *field, const char *text, char *out, size_t size, owed_error *err);
+int svc_read_reference(const char *field, const char *text, char *out, size_t size,
+                       owed_error *err);
+int svc_read_email(const char *field, const char *text, char *out, size_t size,
+                   owed_error *err);
+/* Copies text, refusing one longer than the field holds (never truncates silently). */
+int svc_read_text(const char *field, const char *text, char *out, size_t size, owed_error *err);
+
+/* Adds "key": "1234.56" (the exact machine form; the currency is a field of its own). */
+void svc_json_money(cJSON *obj, const char *key, int64_t minor, const char *currency);
+void svc_json_date(cJSON *obj, const char *key, owed_date d);
+
+/* Appends the dossier event; takes ownership of payload. */
+int svc_event(owed_ctx *ctx, const char *entity, int64_t entity_id, int64_t debtor_id,
+              int64_t invoice_id, const char *kind, cJSON *payload, owed_error *err);
+
+/* Maps a store failure to an error naming what was being done. */
+int svc_store_fail(owed_ctx *ctx, int rc, const char *doing, owed_error *err);
+
+/* Looks up what a user named, with a message naming the field when it is not there. */
+int svc_find_debtor(owed_ctx *ctx, const char *field, const char *number, owed_debtor *out,
+                    owed_error *err);
+int svc_find_invoice(owed_ctx *ctx, const char *field, const char *number, owed_invoice *out,
+                     owed_error *err);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * render.c -- ledger entities as JSON (see render.h).
+ */
+#include "core/money.h"
+#include "services/internal.h"
+#include "services/render.h"
+
+cJSON *render_admin(const owed_admin *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "code", a->code);
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "address", a->address);
+	cJSON_AddStringToObject(o, "country", a->country);
+	cJSON_AddStringToObject(o, "kvk", a->kvk);
+	cJSON_AddStringToObject(o, "vat", a->vat);
+	cJSON_AddStringToObject(o, "iban", a->iban);
+	cJSON_AddStringToObject(o, "currency", a->currency);
+	cJSON_AddNumberToObject(o, "terms_days", a->terms_days);
+	return o;
+}
+
+cJSON *render_debtor(const owed_debtor *d, const char *currency)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "number", d->number);
+	cJSON_AddStringToObject(o, "name", d->name);
+	cJSON_AddStringToObject(o, "kind", ledger_debtor_kind_name(d->kind));
+	cJSON_AddStringToObject(o, "country", d->country);
+	cJSON_AddStringToObject(o, "language", d->language);
+	cJSON_AddStringToObject(o, "email", d->email);
+	cJSON_AddStringToObject(o, "address", d->address);
+	cJSON_AddStringToObject(o, "iban", d->iban);
+	cJSON_AddStringToObject(o, "tags", d->tags);
+	cJSON_AddStringToObject(o, "external_ids", d->external_ids);
+	cJSON_AddNumberToObject(o, "terms_days", d->terms_days);
+	cJSON_AddStringToObject(o, "currency", currency);
+	svc_json_money(o, "credit_limit", d->credit_limit, currency);
+	svc_json_money(o, "open", d->open_total, currency);
+	svc_json_money(o, "overdue", d->overdue_total, currency);
+	cJSON_AddNumberToObject(o, "open_invoices", d->open_invoices);
+	return o;
+}
+
+cJSON *render_invoice(const owed_invoice *inv)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "number", inv->number);
+	cJSON_AddStringToObject(o, "debtor", inv->debtor_number);
+	cJSON_AddStringToObject(o, "debtor_name", inv->debtor_name);
+	svc_json_date(o, "issue_date", inv->issue_date);
+	svc_json_date(o, "due_date", inv->due_date);
+	cJSON_AddStringToObject(o, "currency", inv->currency);
+	svc_json_money(o, "amount", inv->amount, inv->currency);
+	svc_json_money(o, "vat", inv->vat, inv->currency);
+	svc_json_money(o, "charges", inv->charges, inv->currency);
+	svc_json_money(o, "allocated", inv->allocated, inv->currency);
+	svc_json_money(o, "credited", inv->credited, inv->currency);
+	svc_json_money(o, "written_off", inv->written_off, inv->currency);
+	svc_json_money(o, "open", inv->open, inv->currency);
+	cJSON_AddStringToObject(o, "reference", inv->reference);
+	cJSON_AddStringToObject(o, "description", inv->description);
+	cJSON_AddStringToObject(o, "status", ledger_status_name(inv->status));
+	return o;
+}
+
+cJSON *render_payment(const owed_payment *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)p->id);
+	svc_json_date(o, "date", p->date);
+	cJSON_AddStringToObject(o, "currency", p->currency);
+	svc_json_money(o, "amount", p->amount, p->currency);
+	svc_json_money(o, "unallocated", p->unallocated, p->currency);
+	cJSON_AddStringToObject(o, "counterparty", p->counterparty);
+	cJSON_AddStringToObject(o, "iban", p->iban);
+	cJSON_AddStringToObject(o, "remittance", p->remittance);
+	cJSON_AddStringToObject(o, "source", p->source);
+	return o;
+}
+
+cJSON *render_event(const store_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *payload = cJSON_Parse(ev->payload ? ev->payload : "{}");
+	cJSON_AddNumberToObject(o, "id", (double)ev->id);
+	cJSON_AddStringToObject(o, "at", ev->at);
+	cJSON_AddStringToObject(o, "actor", ev->actor);
+	cJSON_AddStringToObject(o, "entity", ev->entity);
+	cJSON_AddStringToObject(o, "kind", ev->kind);
+	cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateObject());
+	return o;
+}
+
+cJSON *render_aging(const svc_aging *a)
+{
+	cJSON *o = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(o, "currencies");
+	svc_json_date(o, "asof", a->asof);
+	for (size_t i = 0; i < a->n; i++) {
+		const svc_aging_row *r = &a->row[i];
+		cJSON *row = cJSON_CreateObject();
+		cJSON_AddStringToObject(row, "currency", r->currency);
+		for (int b = 0; b < AGING_BUCKETS; b++)
+			svc_json_money(row, ledger_aging_label(b), r->bucket[b], r->currency);
+		svc_json_money(row, "total", r->total, r->currency);
+		cJSON_AddNumberToObject(row, "invoices", (double)r->invoices);
+		cJSON_AddItemToArray(rows, row);
+	}
+	return o;
+}

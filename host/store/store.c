@@ -1,0 +1,845 @@
+/*
+ * store.c -- SQLite behind store.h: opening, migrations, transactions, and every statement.
+ *
+ * Statements are prepared once per connection and kept in a table indexed by the ST_* enum,
+ * so the hot paths (bulk imports, the daily run) never re-parse SQL.  Nothing here decides
+ * anything about money: the core has checked a change before it reaches this file, and the
+ * schema's CHECK constraints catch a caller that did not.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+/* ------------------------------------------------------------------ the statement table */
+
+#define DEBTOR_COLS "d.id, d.admin_id, d.number, d.name, d.kind, d.country, d.language, d.email," \
+	" d.address, d.iban, d.tags, d.external_ids, d.terms_days, d.credit_limit_minor"
+#define DEBTOR_TOTALS(asof) \
+	" COALESCE(SUM(i.open_minor), 0)," \
+	" COALESCE(SUM(CASE WHEN i.due_date < " asof " THEN i.open_minor END), 0), COUNT(i.id)" \
+	" FROM debtor d LEFT JOIN invoice i ON i.debtor_id = d.id AND i.open_minor > 0" \
+	" AND i.currency = (SELECT currency FROM administration a WHERE a.id = d.admin_id)"
+#define INVOICE_COLS "i.id, i.admin_id, i.debtor_id, i.number, i.issue_date, i.due_date," \
+	" i.currency, i.amount_minor, i.vat_minor, i.charges_minor, i.allocated_minor," \
+	" i.credited_minor, i.written_off_minor, i.open_minor, i.reference, i.description," \
+	" d.number, d.name FROM invoice i JOIN debtor d ON d.id = i.debtor_id"
+#define PAYMENT_COLS "id, admin_id, COALESCE(debtor_id, 0), date, currency, amount_minor," \
+	" unallocated_minor, counterparty, iban, remittance, source FROM payment"
+#define EVENT_COLS "id, at, actor, entity, entity_id, COALESCE(debtor_id, 0)," \
+	" COALESCE(invoice_id, 0), kind, payload FROM event"
+
+enum {
+	ST_EVENT_INSERT, ST_EVENTS_DEBTOR, ST_EVENTS_INVOICE,
+	ST_ADMIN_INSERT, ST_ADMIN_BY_CODE, ST_ADMIN_FIRST,
+	ST_DEBTOR_INSERT, ST_DEBTOR_UPDATE, ST_DEBTOR_BY_NUMBER, ST_DEBTOR_BY_ID, ST_DEBTOR_EACH,
+	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
+	ST_INVOICE_EACH, ST_INVOICE_RECOMPUTE,
+	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
+	ST_ALLOCATION_INSERT, ST_CREDIT_INSERT, ST_WRITEOFF_INSERT, ST_CHARGE_INSERT,
+	ST_OPEN_EACH,
+	ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+	[ST_EVENT_INSERT] = "INSERT INTO event (at, actor, entity, entity_id, debtor_id, invoice_id,"
+		" kind, payload) VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?)",
+	[ST_EVENTS_DEBTOR] = "SELECT " EVENT_COLS " WHERE debtor_id = ? ORDER BY id",
+	[ST_EVENTS_INVOICE] = "SELECT " EVENT_COLS " WHERE invoice_id = ? ORDER BY id",
+
+	[ST_ADMIN_INSERT] = "INSERT INTO administration (code, name, address, country, kvk, vat,"
+		" iban, currency, terms_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_ADMIN_BY_CODE] = "SELECT id, code, name, address, country, kvk, vat, iban, currency,"
+		" terms_days FROM administration WHERE code = ?",
+	[ST_ADMIN_FIRST] = "SELECT id, code, name, address, country, kvk, vat, iban, currency,"
+		" terms_days FROM administration ORDER BY id LIMIT 1",
+
+	[ST_DEBTOR_INSERT] = "INSERT INTO debtor (admin_id, number, name, kind, country, language,"
+		" email, address, iban, tags, external_ids, terms_days, credit_limit_minor)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_DEBTOR_UPDATE] = "UPDATE debtor SET name = ?2, kind = ?3, country = ?4, language = ?5,"
+		" email = ?6, address = ?7, iban = ?8, tags = ?9, external_ids = ?10,"
+		" terms_days = ?11, credit_limit_minor = ?12 WHERE id = ?1",
+	[ST_DEBTOR_BY_NUMBER] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?3")
+		" WHERE d.admin_id = ?1 AND d.number = ?2 GROUP BY d.id",
+	[ST_DEBTOR_BY_ID] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?2")
+		" WHERE d.id = ?1 GROUP BY d.id",
+	[ST_DEBTOR_EACH] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?2")
+		" WHERE d.admin_id = ?1 GROUP BY d.id ORDER BY d.number",
+
+	[ST_INVOICE_INSERT] = "INSERT INTO invoice (admin_id, debtor_id, number, issue_date,"
+		" due_date, currency, amount_minor, vat_minor, open_minor, reference, description,"
+		" status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
+	[ST_INVOICE_BY_NUMBER] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ? AND i.number = ?",
+	[ST_INVOICE_BY_ID] = "SELECT " INVOICE_COLS " WHERE i.id = ?",
+	[ST_INVOICE_TOTALS] = "UPDATE invoice SET charges_minor = ?2, allocated_minor = ?3,"
+		" credited_minor = ?4, written_off_minor = ?5, open_minor = ?6, status = ?7"
+		" WHERE id = ?1",
+	[ST_INVOICE_EACH] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
+		" AND (?2 = 0 OR i.debtor_id = ?2) AND (?3 = 0 OR i.open_minor > 0)"
+		" AND (?4 IS NULL OR i.due_date < ?4)"
+		" ORDER BY i.due_date, i.number LIMIT ?5",
+	[ST_INVOICE_RECOMPUTE] = "SELECT"
+		" (SELECT COALESCE(SUM(amount_minor), 0) FROM charge WHERE invoice_id = ?1),"
+		" (SELECT COALESCE(SUM(amount_minor), 0) FROM allocation WHERE invoice_id = ?1),"
+		" (SELECT COALESCE(SUM(amount_minor), 0) FROM credit_note WHERE invoice_id = ?1),"
+		" (SELECT COALESCE(SUM(amount_minor), 0) FROM write_off WHERE invoice_id = ?1)",
+
+	[ST_PAYMENT_INSERT] = "INSERT INTO payment (admin_id, debtor_id, date, currency,"
+		" amount_minor, unallocated_minor, counterparty, iban, remittance, source)"
+		" VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_PAYMENT_BY_ID] = "SELECT " PAYMENT_COLS " WHERE id = ?",
+	[ST_PAYMENT_UNALLOC] = "UPDATE payment SET unallocated_minor = ?2 WHERE id = ?1",
+	[ST_PAYMENT_EACH] = "SELECT " PAYMENT_COLS " WHERE admin_id = ?1"
+		" AND (?2 = 0 OR debtor_id = ?2) ORDER BY date, id",
+
+	[ST_ALLOCATION_INSERT] = "INSERT INTO allocation (payment_id, invoice_id, amount_minor,"
+		" reason) VALUES (?, ?, ?, ?)",
+	[ST_CREDIT_INSERT] = "INSERT INTO credit_note (invoice_id, number, date, amount_minor,"
+		" reason) VALUES (?, ?, ?, ?, ?)",
+	[ST_WRITEOFF_INSERT] = "INSERT INTO write_off (invoice_id, date, amount_minor, reason)"
+		" VALUES (?, ?, ?, ?)",
+	[ST_CHARGE_INSERT] = "INSERT INTO charge (invoice_id, date, kind, description,"
+		" amount_minor) VALUES (?, ?, ?, ?, ?)",
+
+	[ST_OPEN_EACH] = "SELECT currency, due_date, open_minor FROM invoice"
+		" WHERE admin_id = ? AND open_minor > 0",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	int depth;              /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
+	char error[256];
+};
+
+/* ------------------------------------------------------------------ errors and helpers */
+
+static int fail(store *s, int code)
+{
+	snprintf(s->error, sizeof s->error, "%s", sqlite3_errmsg(s->db));
+	return code;
+}
+
+/* A constraint failure is the schema refusing a change the core should have refused first;
+ * a UNIQUE one is the caller's duplicate. */
+static int step_error(store *s, int rc)
+{
+	int ext = sqlite3_extended_errcode(s->db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return fail(s, OWED_EEXIST);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return fail(s, OWED_EREFUSED);
+	return fail(s, OWED_EIO);
+}
+
+const char *store_error(const store *s)
+{
+	return s->error;
+}
+
+static sqlite3_stmt *prepare(store *s, int id)
+{
+	if (!s->st[id] && sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	                                     &s->st[id], NULL) != SQLITE_OK) {
+		fail(s, OWED_EIO);
+		return NULL;
+	}
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, owed_date d)
+{
+	char buf[16];
+	date_format_iso(d, buf, sizeof buf);
+	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	snprintf(out, size, "%s", v ? (const char *)v : "");
+}
+
+static owed_date col_date(sqlite3_stmt *st, int i)
+{
+	owed_date d = 0;
+	const unsigned char *v = sqlite3_column_text(st, i);
+	if (v)
+		date_parse_iso((const char *)v, &d);
+	return d;
+}
+
+/* Runs a write statement to completion; *id (if given) gets the new row's id. */
+static int exec_write(store *s, sqlite3_stmt *st, int64_t *id)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return step_error(s, rc);
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* Steps a one-row read: 0 with the row ready, OWED_ENOTFOUND, or OWED_EIO. */
+static int step_one(store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? OWED_ENOTFOUND : fail(s, OWED_EIO);
+}
+
+static int exec_sql(store *s, const char *text)
+{
+	return sqlite3_exec(s->db, text, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s, OWED_EIO);
+}
+
+/* ------------------------------------------------------------------ open, migrate, close */
+
+static int user_version(store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(store *s, char *errbuf, size_t errsize)
+{
+	int have = user_version(s), want = schema_latest();
+	char pragma[48];
+
+	if (have < 0) {
+		snprintf(errbuf, errsize, "not an owed database: %s", sqlite3_errmsg(s->db));
+		return OWED_EIO;
+	}
+	if (have > want) {
+		snprintf(errbuf, errsize, "the database has schema version %d, this owed knows up to "
+		         "%d: upgrade owed to open it", have, want);
+		return OWED_EREFUSED;
+	}
+	if (have == want)
+		return 0;
+	if (exec_sql(s, "BEGIN IMMEDIATE") != 0)
+		goto failed;
+	for (int v = have + 1; v <= want; v++)
+		if (exec_sql(s, schema_migration(v)) != 0) {
+			exec_sql(s, "ROLLBACK");
+			goto failed;
+		}
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", want);
+	if (exec_sql(s, pragma) != 0 || exec_sql(s, "COMMIT") != 0) {
+		exec_sql(s, "ROLLBACK");
+		goto failed;
+	}
+	return 0;
+failed:
+	snprintf(errbuf, errsize, "cannot upgrade the schema from %d to %d: %s", have, want,
+	         s->error);
+	return OWED_EIO;
+}
+
+int store_open(const char *path, int flags, store **out, char *errbuf, size_t errsize)
+{
+	int mode = SQLITE_OPEN_READWRITE | (flags & STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+	store *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return OWED_ENOMEM;
+	if (sqlite3_open_v2(path, &s->db, mode, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errsize, "cannot open database %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return OWED_EIO;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* WAL: readers never block the writer; NORMAL sync is durable across a process crash and
+	 * loses at most the last transactions on power loss, the usual trade for WAL. */
+	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	                "PRAGMA foreign_keys = ON;") != 0) {
+		snprintf(errbuf, errsize, "%s: %s", path, s->error);
+		store_close(s);
+		return OWED_EIO;
+	}
+	if ((rc = migrate(s, errbuf, errsize)) != 0) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_schema_version(store *s)
+{
+	return user_version(s);
+}
+
+/* ------------------------------------------------------------------ transactions */
+
+int store_begin(store *s)
+{
+	int rc = exec_sql(s, s->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nest");
+	if (rc == 0)
+		s->depth++;
+	return rc;
+}
+
+int store_commit(store *s)
+{
+	int rc = exec_sql(s, s->depth == 1 ? "COMMIT" : "RELEASE nest");
+	if (rc == 0)
+		s->depth--;
+	return rc;
+}
+
+void store_rollback(store *s)
+{
+	if (s->depth == 0)
+		return;
+	if (s->depth == 1)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		sqlite3_exec(s->db, "ROLLBACK TO nest; RELEASE nest", NULL, NULL, NULL);
+	s->depth--;
+}
+
+/* ------------------------------------------------------------------ the dossier */
+
+int store_event_append(store *s, store_event *ev)
+{
+	sqlite3_stmt *st = prepare(s, ST_EVENT_INSERT);
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!st)
+		return OWED_EIO;
+	gmtime_r(&now, &tm);
+	strftime(ev->at, sizeof ev->at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	bind_text(st, 1, ev->at);
+	bind_text(st, 2, ev->actor);
+	bind_text(st, 3, ev->entity);
+	sqlite3_bind_int64(st, 4, ev->entity_id);
+	sqlite3_bind_int64(st, 5, ev->debtor_id);
+	sqlite3_bind_int64(st, 6, ev->invoice_id);
+	bind_text(st, 7, ev->kind);
+	bind_text(st, 8, ev->payload ? ev->payload : "{}");
+	return exec_write(s, st, &ev->id);
+}
+
+static int events_each(store *s, int id, int64_t key, store_event_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, id);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_event ev = {
+			.id = sqlite3_column_int64(st, 0),
+			.actor = (const char *)sqlite3_column_text(st, 2),
+			.entity = (const char *)sqlite3_column_text(st, 3),
+			.entity_id = sqlite3_column_int64(st, 4),
+			.debtor_id = sqlite3_column_int64(st, 5),
+			.invoice_id = sqlite3_column_int64(st, 6),
+			.kind = (const char *)sqlite3_column_text(st, 7),
+			.payload = (const char *)sqlite3_column_text(st, 8),
+		};
+		col_text(st, 1, ev.at, sizeof ev.at);
+		if ((rc = cb(&ev, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+}
+
+int store_events_of_debtor(store *s, int64_t debtor_id, store_event_cb cb, void *ctx)
+{
+	return events_each(s, ST_EVENTS_DEBTOR, debtor_id, cb, ctx);
+}
+
+int store_events_of_invoice(store *s, int64_t invoice_id, store_event_cb cb, void *ctx)
+{
+	return events_each(s, ST_EVENTS_INVOICE, invoice_id, cb, ctx);
+}
+
+/* ------------------------------------------------------------------ administrations */
+
+int store_admin_insert(store *s, owed_admin *a)
+{
+	sqlite3_stmt *st = prepare(s, ST_ADMIN_INSERT);
+	if (!st)
+		return OWED_EIO;
+	bind_text(st, 1, a->code);
+	bind_text(st, 2, a->name);
+	bind_text(st, 3, a->address);
+	bind_text(st, 4, a->country);
+	bind_text(st, 5, a->kvk);
+	bind_text(st, 6, a->vat);
+	bind_text(st, 7, a->iban);
+	bind_text(st, 8, a->currency);
+	sqlite3_bind_int(st, 9, a->terms_days);
+	return exec_write(s, st, &a->id);
+}
+
+int store_admin_get(store *s, const char *code, owed_admin *a)
+{
+	sqlite3_stmt *st = prepare(s, code ? ST_ADMIN_BY_CODE : ST_ADMIN_FIRST);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	if (code)
+		bind_text(st, 1, code);
+	if ((rc = step_one(s, st)) != 0)
+		return rc;
+	memset(a, 0, sizeof *a);
+	a->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, a->code, sizeof a->code);
+	col_text(st, 2, a->name, sizeof a->name);
+	col_text(st, 3, a->address, sizeof a->address);
+	col_text(st, 4, a->country, sizeof a->country);
+	col_text(st, 5, a->kvk, sizeof a->kvk);
+	col_text(st, 6, a->vat, sizeof a->vat);
+	col_text(st, 7, a->iban, sizeof a->iban);
+	col_text(st, 8, a->currency, sizeof a->currency);
+	a->terms_days = sqlite3_column_int(st, 9);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ debtors */
+
+static void bind_debtor_fields(sqlite3_stmt *st, int first, const owed_debtor *d)
+{
+	bind_text(st, first, d->name);
+	bind_text(st, first + 1, ledger_debtor_kind_name(d->kind));
+	bind_text(st, first + 2, d->country);
+	bind_text(st, first + 3, d->language);
+	bind_text(st, first + 4, d->email);
+	bind_text(st, first + 5, d->address);
+	bind_text(st, first + 6, d->iban);
+	bind_text(st, first + 7, d->tags);
+	bind_text(st, first + 8, d->external_ids);
+	sqlite3_bind_int(st, first + 9, d->terms_days);
+	sqlite3_bind_int64(st, first + 10, d->credit_limit);
+}
+
+int store_debtor_insert(store *s, owed_debtor *d)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, d->admin_id);
+	bind_text(st, 2, d->number);
+	bind_debtor_fields(st, 3, d);
+	return exec_write(s, st, &d->id);
+}
+
+int store_debtor_update(store *s, const owed_debtor *d)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_UPDATE);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, d->id);
+	bind_debtor_fields(st, 2, d);
+	return exec_write(s, st, NULL);
+}
+
+static void read_debtor(sqlite3_stmt *st, owed_debtor *d)
+{
+	char kind[16];
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(st, 0);
+	d->admin_id = sqlite3_column_int64(st, 1);
+	col_text(st, 2, d->number, sizeof d->number);
+	col_text(st, 3, d->name, sizeof d->name);
+	col_text(st, 4, kind, sizeof kind);
+	ledger_debtor_kind_parse(kind, &d->kind);
+	col_text(st, 5, d->country, sizeof d->country);
+	col_text(st, 6, d->language, sizeof d->language);
+	col_text(st, 7, d->email, sizeof d->email);
+	col_text(st, 8, d->address, sizeof d->address);
+	col_text(st, 9, d->iban, sizeof d->iban);
+	col_text(st, 10, d->tags, sizeof d->tags);
+	col_text(st, 11, d->external_ids, sizeof d->external_ids);
+	d->terms_days = sqlite3_column_int(st, 12);
+	d->credit_limit = sqlite3_column_int64(st, 13);
+	d->open_total = sqlite3_column_int64(st, 14);
+	d->overdue_total = sqlite3_column_int64(st, 15);
+	d->open_invoices = sqlite3_column_int(st, 16);
+}
+
+static int debtor_one(store *s, sqlite3_stmt *st, owed_debtor *out)
+{
+	int rc = step_one(s, st);
+	if (rc != 0)
+		return rc;
+	read_debtor(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_debtor_get(store *s, int64_t admin_id, const char *number, owed_debtor *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_BY_NUMBER);
+	owed_date today;
+	if (!st)
+		return OWED_EIO;
+	date_today(&today);
+	sqlite3_bind_int64(st, 1, admin_id);
+	bind_text(st, 2, number);
+	bind_date(st, 3, today);
+	return debtor_one(s, st, out);
+}
+
+int store_debtor_by_id(store *s, int64_t id, owed_debtor *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_BY_ID);
+	owed_date today;
+	if (!st)
+		return OWED_EIO;
+	date_today(&today);
+	sqlite3_bind_int64(st, 1, id);
+	bind_date(st, 2, today);
+	return debtor_one(s, st, out);
+}
+
+int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_EACH);
+	owed_debtor d;
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	bind_date(st, 2, asof);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_debtor(st, &d);
+		if ((rc = cb(&d, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+}
+
+/* ------------------------------------------------------------------ invoices */
+
+int store_invoice_insert(store *s, owed_invoice *inv)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, inv->admin_id);
+	sqlite3_bind_int64(st, 2, inv->debtor_id);
+	bind_text(st, 3, inv->number);
+	bind_date(st, 4, inv->issue_date);
+	bind_date(st, 5, inv->due_date);
+	bind_text(st, 6, inv->currency);
+	sqlite3_bind_int64(st, 7, inv->amount);
+	sqlite3_bind_int64(st, 8, inv->vat);
+	sqlite3_bind_int64(st, 9, inv->amount);
+	bind_text(st, 10, inv->reference);
+	bind_text(st, 11, inv->description);
+	inv->open = inv->amount;
+	inv->status = INVOICE_OPEN;
+	return exec_write(s, st, &inv->id);
+}
+
+static void read_invoice(sqlite3_stmt *st, owed_invoice *inv)
+{
+	memset(inv, 0, sizeof *inv);
+	inv->id = sqlite3_column_int64(st, 0);
+	inv->admin_id = sqlite3_column_int64(st, 1);
+	inv->debtor_id = sqlite3_column_int64(st, 2);
+	col_text(st, 3, inv->number, sizeof inv->number);
+	inv->issue_date = col_date(st, 4);
+	inv->due_date = col_date(st, 5);
+	col_text(st, 6, inv->currency, sizeof inv->currency);
+	inv->amount = sqlite3_column_int64(st, 7);
+	inv->vat = sqlite3_column_int64(st, 8);
+	inv->charges = sqlite3_column_int64(st, 9);
+	inv->allocated = sqlite3_column_int64(st, 10);
+	inv->credited = sqlite3_column_int64(st, 11);
+	inv->written_off = sqlite3_column_int64(st, 12);
+	inv->open = sqlite3_column_int64(st, 13);
+	col_text(st, 14, inv->reference, sizeof inv->reference);
+	col_text(st, 15, inv->description, sizeof inv->description);
+	col_text(st, 16, inv->debtor_number, sizeof inv->debtor_number);
+	col_text(st, 17, inv->debtor_name, sizeof inv->debtor_name);
+	inv->status = ledger_status(inv);
+}
+
+static int invoice_one(store *s, sqlite3_stmt *st, owed_invoice *out)
+{
+	int rc = step_one(s, st);
+	if (rc != 0)
+		return rc;
+	read_invoice(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_invoice_get(store *s, int64_t admin_id, const char *number, owed_invoice *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_BY_NUMBER);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	bind_text(st, 2, number);
+	return invoice_one(s, st, out);
+}
+
+int store_invoice_by_id(store *s, int64_t id, owed_invoice *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_BY_ID);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	return invoice_one(s, st, out);
+}
+
+int store_invoice_save_totals(store *s, const owed_invoice *inv)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_TOTALS);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, inv->id);
+	sqlite3_bind_int64(st, 2, inv->charges);
+	sqlite3_bind_int64(st, 3, inv->allocated);
+	sqlite3_bind_int64(st, 4, inv->credited);
+	sqlite3_bind_int64(st, 5, inv->written_off);
+	sqlite3_bind_int64(st, 6, inv->open);
+	bind_text(st, 7, ledger_status_name(ledger_status(inv)));
+	return exec_write(s, st, NULL);
+}
+
+int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
+                       store_invoice_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_EACH);
+	owed_invoice inv;
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	sqlite3_bind_int64(st, 2, f->debtor_id);
+	sqlite3_bind_int(st, 3, f->open_only);
+	if (f->overdue_on)
+		bind_date(st, 4, f->overdue_on);
+	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_invoice(st, &inv);
+		if ((rc = cb(&inv, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+}
+
+int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out)
+{
+	sqlite3_stmt *st;
+	int rc = store_invoice_by_id(s, invoice_id, out);
+	if (rc != 0)
+		return rc;
+	if (!(st = prepare(s, ST_INVOICE_RECOMPUTE)))
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	if ((rc = step_one(s, st)) != 0)
+		return rc;
+	out->charges = sqlite3_column_int64(st, 0);
+	out->allocated = sqlite3_column_int64(st, 1);
+	out->credited = sqlite3_column_int64(st, 2);
+	out->written_off = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ payments, movements */
+
+int store_payment_insert(store *s, owed_payment *p)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, p->admin_id);
+	sqlite3_bind_int64(st, 2, p->debtor_id);
+	bind_date(st, 3, p->date);
+	bind_text(st, 4, p->currency);
+	sqlite3_bind_int64(st, 5, p->amount);
+	sqlite3_bind_int64(st, 6, p->unallocated);
+	bind_text(st, 7, p->counterparty);
+	bind_text(st, 8, p->iban);
+	bind_text(st, 9, p->remittance);
+	bind_text(st, 10, p->source[0] ? p->source : "manual");
+	return exec_write(s, st, &p->id);
+}
+
+static void read_payment(sqlite3_stmt *st, owed_payment *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(st, 0);
+	p->admin_id = sqlite3_column_int64(st, 1);
+	p->debtor_id = sqlite3_column_int64(st, 2);
+	p->date = col_date(st, 3);
+	col_text(st, 4, p->currency, sizeof p->currency);
+	p->amount = sqlite3_column_int64(st, 5);
+	p->unallocated = sqlite3_column_int64(st, 6);
+	col_text(st, 7, p->counterparty, sizeof p->counterparty);
+	col_text(st, 8, p->iban, sizeof p->iban);
+	col_text(st, 9, p->remittance, sizeof p->remittance);
+	col_text(st, 10, p->source, sizeof p->source);
+}
+
+int store_payment_get(store *s, int64_t id, owed_payment *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_BY_ID);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = step_one(s, st)) != 0)
+		return rc;
+	read_payment(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_payment_save_unallocated(store *s, const owed_payment *p)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_UNALLOC);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, p->unallocated);
+	return exec_write(s, st, NULL);
+}
+
+int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_payment_cb cb,
+                       void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_EACH);
+	owed_payment p;
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	sqlite3_bind_int64(st, 2, debtor_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_payment(st, &p);
+		if ((rc = cb(&p, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+}
+
+int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
+                            const char *reason, int64_t *id)
+{
+	sqlite3_stmt *st = prepare(s, ST_ALLOCATION_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, payment_id);
+	sqlite3_bind_int64(st, 2, invoice_id);
+	sqlite3_bind_int64(st, 3, amount);
+	bind_text(st, 4, reason);
+	return exec_write(s, st, id);
+}
+
+int store_credit_insert(store *s, int64_t invoice_id, const char *number, owed_date date,
+                        int64_t amount, const char *reason, int64_t *id)
+{
+	sqlite3_stmt *st = prepare(s, ST_CREDIT_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	bind_text(st, 2, number);
+	bind_date(st, 3, date);
+	sqlite3_bind_int64(st, 4, amount);
+	bind_text(st, 5, reason);
+	return exec_write(s, st, id);
+}
+
+int store_writeoff_insert(store *s, int64_t invoice_id, owed_date date, int64_t amount,
+                          const char *reason, int64_t *id)
+{
+	sqlite3_stmt *st = prepare(s, ST_WRITEOFF_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	bind_date(st, 2, date);
+	sqlite3_bind_int64(st, 3, amount);
+	bind_text(st, 4, reason);
+	return exec_write(s, st, id);
+}
+
+int store_charge_insert(store *s, int64_t invoice_id, owed_date date, const char *kind,
+                        const char *description, int64_t amount, int64_t *id)
+{
+	sqlite3_stmt *st = prepare(s, ST_CHARGE_INSERT);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	bind_date(st, 2, date);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, description);
+	sqlite3_bind_int64(st, 5, amount);
+	return exec_write(s, st, id);
+}
+
+/* ------------------------------------------------------------------ reports */
+
+int store_open_each(store *s, int64_t admin_id, store_open_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_OPEN_EACH);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb((const char *)sqlite3_column_text(st, 0), col_date(st, 1),
+		             sqlite3_column_int64(st, 2), ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+}

@@ -1,0 +1,98 @@
+/*
+ * store.h -- the only door to the database.  All SQL lives behind it (store.c and friends).
+ *
+ * Functions return 0 or a negative OWED_E* code (core/err.h).  store_error() gives SQLite's
+ * message for the last OWED_EIO.  Writes must happen between store_begin() and
+ * store_commit(); transactions nest (the inner ones are savepoints), so a bulk import can wrap
+ * many single-change services in one outer transaction without changing them.
+ */
+#ifndef OWED_STORE_H
+#define OWED_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/ledger.h"
+
+typedef struct store store;
+
+enum { STORE_OPEN_EXISTING = 0, STORE_OPEN_CREATE = 1 };
+
+/* Opens (and with STORE_OPEN_CREATE creates) the database at path, upgrading an older schema.
+ * On failure *out is NULL and errbuf says why (a newer schema, not a database, no such file). */
+int store_open(const char *path, int flags, store **out, char *errbuf, size_t errsize);
+void store_close(store *s);
+const char *store_error(const store *s);
+int store_schema_version(store *s);
+
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* The dossier.  Every service that changes state appends exactly one event in its transaction. */
+typedef struct store_event {
+	int64_t id;
+	char at[32];            /* ISO 8601 UTC, set by the store when appending */
+	const char *actor, *entity, *kind, *payload;  /* payload: a JSON object */
+	int64_t entity_id, debtor_id, invoice_id;      /* 0: none */
+} store_event;
+int store_event_append(store *s, store_event *ev);
+typedef int (*store_event_cb)(const store_event *ev, void *ctx);
+/* The history of a debtor (its own events and those of its invoices and payments) or of one
+ * invoice, oldest first. */
+int store_events_of_debtor(store *s, int64_t debtor_id, store_event_cb cb, void *ctx);
+int store_events_of_invoice(store *s, int64_t invoice_id, store_event_cb cb, void *ctx);
+
+/* Administrations. */
+int store_admin_insert(store *s, owed_admin *a);
+int store_admin_get(store *s, const char *code, owed_admin *out);   /* code NULL: the first */
+
+/* Debtors; the *_get functions fill the derived totals too. */
+int store_debtor_insert(store *s, owed_debtor *d);                  /* OWED_EEXIST if taken */
+int store_debtor_update(store *s, const owed_debtor *d);
+int store_debtor_get(store *s, int64_t admin_id, const char *number, owed_debtor *out);
+int store_debtor_by_id(store *s, int64_t id, owed_debtor *out);
+typedef int (*store_debtor_cb)(const owed_debtor *d, void *ctx);
+int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_cb cb, void *ctx);
+
+/* Invoices. */
+typedef struct store_invoice_filter {
+	int64_t debtor_id;      /* 0: every debtor */
+	int open_only;
+	owed_date overdue_on;   /* with open_only: only due before this date (0: any) */
+	int limit;              /* 0: no limit */
+} store_invoice_filter;
+int store_invoice_insert(store *s, owed_invoice *inv);              /* OWED_EEXIST if taken */
+int store_invoice_get(store *s, int64_t admin_id, const char *number, owed_invoice *out);
+int store_invoice_by_id(store *s, int64_t id, owed_invoice *out);
+/* Writes the movement totals, open amount and status of inv (after a core check). */
+int store_invoice_save_totals(store *s, const owed_invoice *inv);
+typedef int (*store_invoice_cb)(const owed_invoice *inv, void *ctx);
+int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
+                       store_invoice_cb cb, void *ctx);
+
+/* Payments and the movements on invoices. */
+int store_payment_insert(store *s, owed_payment *p);
+int store_payment_get(store *s, int64_t id, owed_payment *out);
+int store_payment_save_unallocated(store *s, const owed_payment *p);
+typedef int (*store_payment_cb)(const owed_payment *p, void *ctx);
+int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_payment_cb cb,
+                       void *ctx);
+int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
+                            const char *reason, int64_t *id);
+int store_credit_insert(store *s, int64_t invoice_id, const char *number, owed_date date,
+                        int64_t amount, const char *reason, int64_t *id);
+int store_writeoff_insert(store *s, int64_t invoice_id, owed_date date, int64_t amount,
+                          const char *reason, int64_t *id);
+int store_charge_insert(store *s, int64_t invoice_id, owed_date date, const char *kind,
+                        const char *description, int64_t amount, int64_t *id);
+
+/* Sums of the movement tables for one invoice, recomputed from the rows (not the totals the
+ * invoice row carries): what the property test compares the kept open amount against. */
+int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out);
+
+/* Every open invoice's currency, due date and open amount, for reports that bucket them
+ * (the buckets are a core rule, so they are not written in SQL). */
+typedef int (*store_open_cb)(const char *currency, owed_date due, int64_t open, void *ctx);
+int store_open_each(store *s, int64_t admin_id, store_open_cb cb, void *ctx);
+
+#endif
