@@ -29,7 +29,8 @@ static int usage_error(const cli_cmd *cmd, const char *what, const char *arg)
 	return 2;
 }
 
-/* Handles one global option; returns 1 if it was one, 0 if not, 2 on a missing value. */
+/* Handles one global option (name is "db" or "db=PATH"); returns 1 if it was one, 0 if not,
+ * 2 on a missing or unwanted value. */
 static int global_opt(const cli_cmd *cmd, const char *name, size_t len, const char *value,
                       int *used_next, cli_args *a)
 {
@@ -41,7 +42,9 @@ static int global_opt(const cli_cmd *cmd, const char *name, size_t len, const ch
 			return usage_error(cmd, "missing value for", global_opts[g].name);
 		*used_next = 1;
 		*(g == 0 ? &a->db : &a->admin) = value;
-	} else if (g == 2)
+	} else if (name[len] == '=')
+		return usage_error(cmd, "takes no value:", name);
+	else if (g == 2)
 		a->json = 1;
 	else
 		a->help = 1;

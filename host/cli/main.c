@@ -37,16 +37,16 @@ static const cli_entry *find_command(int argc, char **argv, int *used)
 	return NULL;
 }
 
-/* `owed debtor` alone: list that group's commands. */
-static int group_usage(const char *group)
+/* `owed debtor` alone: list that group's commands (on f: stderr when it is a usage error). */
+static int group_usage(FILE *f, const char *group)
 {
 	size_t n = strlen(group);
 	int found = 0;
 	for (const cli_entry *e = cli_commands; e->cmd.name; e++)
 		if (strncmp(e->cmd.name, group, n) == 0 && e->cmd.name[n] == ' ') {
 			if (!found++)
-				printf("usage: owed %s SUBCOMMAND [options]\n\n", group);
-			printf("  owed %-18s %s\n", e->cmd.name, e->cmd.summary);
+				fprintf(f, "usage: owed %s SUBCOMMAND [options]\n\n", group);
+			fprintf(f, "  owed %-18s %s\n", e->cmd.name, e->cmd.summary);
 		}
 	return found;
 }
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	}
 	if (!(e = find_command(argc - 1, argv + 1, &used))) {
 		int help = argc > 2 && strcmp(argv[2], "--help") == 0;
-		if ((argc == 2 || help) && group_usage(argv[1]))
+		if ((argc == 2 || help) && group_usage(help ? stdout : stderr, argv[1]))
 			return help ? EXIT_OK : EXIT_USAGE;
 		out_error("unknown command '%s%s%s' (see 'owed --help')", argv[1],
 		          argc > 2 ? " " : "", argc > 2 ? argv[2] : "");

@@ -66,16 +66,29 @@ int ledger_check_writeoff(const owed_invoice *inv, int64_t amount, const char **
 	return check_lowering(inv, inv->currency, amount, why);
 }
 
+/*
+ * Not open + amount but amount + charges + amount must fit: ledger_open adds amount and
+ * charges before subtracting, and every lowering movement is at most the open amount, so with
+ * that total an int64 every sum the ledger keeps is one too.  open + amount alone would let a
+ * settled invoice's charges grow until I1 overflowed.
+ */
+static int total_fits(const owed_invoice *inv, int64_t amount)
+{
+	int64_t total;
+	return !__builtin_add_overflow(inv->amount, inv->charges, &total) &&
+	       !__builtin_add_overflow(total, amount, &total);
+}
+
 int ledger_check_charge(const owed_invoice *inv, const char *currency, int64_t amount,
                         const char **why)
 {
-	int64_t open, sum;
+	int64_t open;
 	if (amount <= 0)
 		return refuse(why, OWED_EINPUT, "the amount must be positive");
 	if (strcmp(inv->currency, currency) != 0)
 		return refuse(why, OWED_EREFUSED, "currencies differ");
-	if (ledger_open(inv, &open) != 0 || __builtin_add_overflow(open, amount, &sum))
-		return refuse(why, OWED_EREFUSED, "the invoice's open amount would overflow");
+	if (ledger_open(inv, &open) != 0 || !total_fits(inv, amount))
+		return refuse(why, OWED_EREFUSED, "the invoice's total would overflow");
 	return 0;
 }
 
@@ -83,7 +96,8 @@ invoice_status ledger_status(const owed_invoice *inv)
 {
 	if (inv->open > 0)
 		return INVOICE_OPEN;
-	return inv->allocated > 0 ? INVOICE_PAID : INVOICE_CLOSED;
+	/* settled by payments (and credits) is paid; anything written off closes it unpaid */
+	return inv->allocated > 0 && inv->written_off == 0 ? INVOICE_PAID : INVOICE_CLOSED;
 }
 
 const char *ledger_status_name(invoice_status s)

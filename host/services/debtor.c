@@ -35,13 +35,9 @@ static int read_debtor(owed_ctx *ctx, const svc_debtor_input *in, owed_debtor *d
 			return err->code;
 		d->terms_days = (int)terms;
 	}
-	if (in->credit_limit) {
-		if (strcmp(in->credit_limit, "0") == 0)
-			d->credit_limit = 0;
-		else if (svc_read_amount(ctx, "credit-limit", in->credit_limit, ctx->admin.currency,
-		                         &d->credit_limit, err))
-			return err->code;
-	}
+	if (in->credit_limit && svc_read_amount_or_zero(ctx, "credit-limit", in->credit_limit,
+	                                                ctx->admin.currency, &d->credit_limit, err))
+		return err->code;
 	return 0;
 }
 
@@ -71,8 +67,8 @@ static int save_debtor(owed_ctx *ctx, owed_debtor *d, int is_new, owed_error *er
 	if (rc)
 		return svc_store_fail(ctx, rc, "saving the debtor", err);
 	rc = is_new ? store_debtor_insert(ctx->st, d) : store_debtor_update(ctx->st, d);
-	if (rc == OWED_EEXIST)
-		svc_fail(err, OWED_EREFUSED, "number: debtor '%s' exists already", d->number);
+	if (rc == OWED_EEXIST)    /* returned as is: err->code must be what the caller gets */
+		svc_fail(err, OWED_EEXIST, "number: debtor '%s' exists already", d->number);
 	else if (rc)
 		svc_store_fail(ctx, rc, "saving the debtor", err);
 	else
@@ -120,7 +116,10 @@ int svc_debtor_edit(owed_ctx *ctx, const char *number, const svc_debtor_input *i
 
 int svc_debtor_get(owed_ctx *ctx, const char *number, owed_debtor *out, owed_error *err)
 {
-	return svc_find_debtor(ctx, "debtor", number, out, err);
+	int rc = svc_find_debtor(ctx, "debtor", number, out, err);
+	if (rc == 0 && (rc = store_debtor_get(ctx->st, ctx->admin.id, number, out)) != 0)
+		return svc_store_fail(ctx, rc, "reading the debtor", err);
+	return rc;
 }
 
 int svc_debtor_list(owed_ctx *ctx, store_debtor_cb cb, void *ud, owed_error *err)

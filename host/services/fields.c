@@ -34,8 +34,8 @@ static const char *amount_example(const char *locale)
 	                                                              : "1234,56 or 1.234,56";
 }
 
-int svc_read_amount(const owed_ctx *ctx, const char *field, const char *text,
-                    const char *currency, int64_t *out, owed_error *err)
+static int read_amount(const owed_ctx *ctx, const char *field, const char *text,
+                       const char *currency, int zero_ok, int64_t *out, owed_error *err)
 {
 	int exp = money_exponent(currency);
 	int rc = money_parse(text, ctx->locale, exp < 0 ? 2 : exp, out);
@@ -45,9 +45,22 @@ int svc_read_amount(const owed_ctx *ctx, const char *field, const char *text,
 		return svc_fail(err, OWED_EINPUT, "%s: '%s' is not an amount in %s (expected e.g. "
 		                "%s, at most %d decimals; set OWED_LOCALE for another notation)",
 		                field, text, currency, amount_example(ctx->locale), exp);
-	if (*out <= 0)
-		return svc_fail(err, OWED_EINPUT, "%s: '%s' must be more than zero", field, text);
+	if (*out < 0 || (*out == 0 && !zero_ok))
+		return svc_fail(err, OWED_EINPUT, "%s: '%s' %s", field, text,
+		                zero_ok ? "must not be negative" : "must be more than zero");
 	return 0;
+}
+
+int svc_read_amount(const owed_ctx *ctx, const char *field, const char *text,
+                    const char *currency, int64_t *out, owed_error *err)
+{
+	return read_amount(ctx, field, text, currency, 0, out, err);
+}
+
+int svc_read_amount_or_zero(const owed_ctx *ctx, const char *field, const char *text,
+                            const char *currency, int64_t *out, owed_error *err)
+{
+	return read_amount(ctx, field, text, currency, 1, out, err);
 }
 
 int svc_read_date(const char *field, const char *text, owed_date *out, owed_error *err)

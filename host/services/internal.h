@@ -11,6 +11,9 @@
 /* Each reads text (which must not be NULL) into out, or fails naming the field. */
 int svc_read_amount(const owed_ctx *ctx, const char *field, const char *text,
                     const char *currency, int64_t *out, owed_error *err);
+/* The same for an amount that may be zero (a VAT part, a credit limit). */
+int svc_read_amount_or_zero(const owed_ctx *ctx, const char *field, const char *text,
+                            const char *currency, int64_t *out, owed_error *err);
 int svc_read_date(const char *field, const char *text, owed_date *out, owed_error *err);
 int svc_read_int(const char *field, const char *text, long min, long max, long *out,
                  owed_error *err);

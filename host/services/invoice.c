@@ -37,8 +37,8 @@ int svc_invoice_add(owed_ctx *ctx, const svc_invoice_input *in, owed_invoice *ou
 	if (svc_read_text("number", in->number, inv.number, sizeof inv.number, err) ||
 	    (in->currency && svc_read_currency("currency", in->currency, inv.currency, err)) ||
 	    svc_read_amount(ctx, "amount", in->amount, inv.currency, &inv.amount, err) ||
-	    (in->vat && strcmp(in->vat, "0") != 0 &&
-	     svc_read_amount(ctx, "vat", in->vat, inv.currency, &inv.vat, err)) ||
+	    (in->vat && svc_read_amount_or_zero(ctx, "vat", in->vat, inv.currency, &inv.vat,
+	                                        err)) ||
 	    (in->reference && *in->reference &&
 	     svc_read_reference("reference", in->reference, inv.reference, sizeof inv.reference,
 	                        err)) ||
@@ -67,8 +67,8 @@ int svc_invoice_add(owed_ctx *ctx, const svc_invoice_input *in, owed_invoice *ou
 	if ((rc = store_begin(ctx->st)) != 0)
 		return svc_store_fail(ctx, rc, "adding the invoice", err);
 	rc = store_invoice_insert(ctx->st, &inv);
-	if (rc == OWED_EEXIST)
-		svc_fail(err, OWED_EREFUSED, "number: invoice '%s' exists already (invoice numbers "
+	if (rc == OWED_EEXIST)    /* returned as is: err->code must be what the caller gets */
+		svc_fail(err, OWED_EEXIST, "number: invoice '%s' exists already (invoice numbers "
 		         "are unique per administration)", inv.number);
 	else if (rc)
 		svc_store_fail(ctx, rc, "adding the invoice", err);
@@ -171,8 +171,9 @@ static int move(owed_ctx *ctx, const char *number, const movement *m, owed_invoi
 		goto done;
 	if (m->amount_text)
 		rc = svc_read_amount(ctx, "amount", m->amount_text, inv.currency, &amount, err);
-	else
-		amount = inv.open;
+	else if ((amount = inv.open) <= 0)
+		rc = svc_fail(err, OWED_EREFUSED, "invoice: %s has nothing open to be %s (status %s)",
+		              inv.number, move_names[m->kind], ledger_status_name(inv.status));
 	if (rc)
 		goto done;
 	if ((rc = check_movement(&inv, m, amount, &why)) != 0) {

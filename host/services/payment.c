@@ -59,7 +59,13 @@ static int allocate(owed_ctx *ctx, owed_payment *p, const svc_allocation_input *
 	if (a->amount) {
 		if (svc_read_amount(ctx, "allocate", a->amount, inv.currency, &amount, err))
 			return err->code;
-	} else
+	} else if (inv.open <= 0)
+		return svc_fail(err, OWED_EREFUSED, "allocate: invoice %s has nothing open (status %s)",
+		                inv.number, ledger_status_name(inv.status));
+	else if (p->unallocated <= 0)
+		return svc_fail(err, OWED_EREFUSED, "allocate: nothing is left of the payment for "
+		                "invoice %s", inv.number);
+	else
 		amount = inv.open < p->unallocated ? inv.open : p->unallocated;
 	if ((rc = ledger_check_allocation(&inv, p, amount, &why)) != 0) {
 		char a1[32], o[32], u[32];

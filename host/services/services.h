@@ -112,6 +112,15 @@ typedef struct svc_aging {
 } svc_aging;
 int svc_aging_report(owed_ctx *ctx, owed_date asof, svc_aging *out, owed_error *err);
 
+/* A plugin's key/value store (plugin_kv.c); value NULL in set deletes the key.  get gives
+ * OWED_ENOTFOUND (without a message) for a key that is not there. */
+int svc_kv_get(owed_ctx *ctx, const char *plugin, const char *key, char **value,
+               owed_error *err);
+int svc_kv_set(owed_ctx *ctx, const char *plugin, const char *key, const char *value,
+               owed_error *err);
+int svc_kv_keys(owed_ctx *ctx, const char *plugin, const char *prefix, store_kv_cb cb,
+                void *ud, owed_error *err);
+
 /* Sets err (code and a printf-style message) and returns the code. */
 int svc_fail(owed_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/money.h"
 #include "services/internal.h"
 
 const char *svc_db_path(const char *given)
@@ -17,13 +18,28 @@ const char *svc_db_path(const char *given)
 	return env && *env ? env : "owed.db";
 }
 
-static void set_actor_and_locale(owed_ctx *ctx)
+/* Reads the environment a session depends on, refusing a locale or pinned date that would
+ * otherwise misread every amount or silently book on the wrong day. */
+static int read_environment(owed_ctx *ctx, owed_error *err)
 {
 	const char *actor = getenv("OWED_ACTOR"), *user = getenv("USER");
-	const char *locale = getenv("OWED_LOCALE");
+	const char *locale = getenv("OWED_LOCALE"), *today = getenv("OWED_TODAY");
+	int64_t zero;
+	owed_date d;
 	snprintf(ctx->actor, sizeof ctx->actor, "%s",
 	         actor && *actor ? actor : user && *user ? user : "cli");
-	snprintf(ctx->locale, sizeof ctx->locale, "%s", locale && *locale ? locale : "en");
+	if (!locale || !*locale)
+		locale = "en";
+	if (strlen(locale) >= sizeof ctx->locale || money_parse("0", locale, 2, &zero) != 0)
+		return svc_fail(err, OWED_EINPUT, "OWED_LOCALE: '%s' is not a known locale (expected "
+		                "en, nl-NL, nl-BE or fr-BE)", locale);
+	snprintf(ctx->locale, sizeof ctx->locale, "%s", locale);
+	if (date_today(&d) != 0)
+		return today && *today
+		       ? svc_fail(err, OWED_EINPUT, "OWED_TODAY: '%s' is not a date (expected "
+		                  "YYYY-MM-DD)", today)
+		       : svc_fail(err, OWED_EIO, "cannot read today's date from the system clock");
+	return 0;
 }
 
 static int read_admin(const svc_admin_input *in, owed_admin *a, owed_error *err)
@@ -57,14 +73,13 @@ int svc_init(const char *path, const svc_admin_input *in, owed_error *err)
 	cJSON *p;
 	int rc;
 
-	if ((rc = read_admin(in, &ctx.admin, err)) != 0)
+	if ((rc = read_admin(in, &ctx.admin, err)) != 0 || (rc = read_environment(&ctx, err)) != 0)
 		return rc;
 	if (access(path, F_OK) == 0)
 		return svc_fail(err, OWED_EEXIST, "database %s exists already; choose another path "
 		                "(--db) or remove it", path);
 	if ((rc = store_open(path, STORE_OPEN_CREATE, &ctx.st, why, sizeof why)) != 0)
 		return svc_fail(err, rc, "%s", why);
-	set_actor_and_locale(&ctx);
 	if ((rc = store_begin(ctx.st)) == 0 && (rc = store_admin_insert(ctx.st, &ctx.admin)) == 0) {
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "code", ctx.admin.code);
@@ -90,6 +105,8 @@ int svc_open(const char *path, const char *admin_code, owed_ctx *ctx, owed_error
 	int rc;
 
 	memset(ctx, 0, sizeof *ctx);
+	if ((rc = read_environment(ctx, err)) != 0)
+		return rc;
 	if (access(path, F_OK) != 0)
 		return svc_fail(err, OWED_EIO, "no database at %s: create one with 'owed init' "
 		                "(or set OWED_DB / --db)", path);
@@ -103,7 +120,6 @@ int svc_open(const char *path, const char *admin_code, owed_ctx *ctx, owed_error
 			                admin_code ? admin_code : "(any)", path);
 		return svc_fail(err, rc, "reading the administration: %s", path);
 	}
-	set_actor_and_locale(ctx);
 	return 0;
 }
 
@@ -141,7 +157,7 @@ int svc_find_debtor(owed_ctx *ctx, const char *field, const char *number, owed_d
 	int rc;
 	if (!number || !*number)
 		return svc_fail(err, OWED_EUSAGE, "%s: a debtor number is required", field);
-	rc = store_debtor_get(ctx->st, ctx->admin.id, number, out);
+	rc = store_debtor_lookup(ctx->st, ctx->admin.id, number, out);
 	if (rc == OWED_ENOTFOUND)
 		return svc_fail(err, OWED_EINPUT, "%s: no debtor '%s' (see 'owed debtor list')",
 		                field, number);

@@ -134,7 +134,14 @@ static const char *const migrations[] = {
 "CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
 "  BEGIN SELECT RAISE(ABORT, 'the dossier is append-only'); END;"
 "CREATE TRIGGER event_no_delete BEFORE DELETE ON event"
-"  BEGIN SELECT RAISE(ABORT, 'the dossier is append-only'); END;"
+"  BEGIN SELECT RAISE(ABORT, 'the dossier is append-only'); END;",
+
+/* 2: each plugin's own key/value store (owed.store); a plugin sees only its own rows */
+"CREATE TABLE plugin_kv ("
+"  plugin TEXT NOT NULL,"
+"  key TEXT NOT NULL,"
+"  value TEXT NOT NULL,"
+"  PRIMARY KEY (plugin, key)) WITHOUT ROWID;"
 };
 
 int schema_latest(void)

@@ -51,6 +51,8 @@ int store_debtor_insert(store *s, owed_debtor *d);                  /* OWED_EEXI
 int store_debtor_update(store *s, const owed_debtor *d);
 int store_debtor_get(store *s, int64_t admin_id, const char *number, owed_debtor *out);
 int store_debtor_by_id(store *s, int64_t id, owed_debtor *out);
+/* The debtor without its derived totals: the cheap lookup for writes that only need its id. */
+int store_debtor_lookup(store *s, int64_t admin_id, const char *number, owed_debtor *out);
 typedef int (*store_debtor_cb)(const owed_debtor *d, void *ctx);
 int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_cb cb, void *ctx);
 
@@ -89,6 +91,13 @@ int store_charge_insert(store *s, int64_t invoice_id, owed_date date, const char
 /* Sums of the movement tables for one invoice, recomputed from the rows (not the totals the
  * invoice row carries): what the property test compares the kept open amount against. */
 int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out);
+
+/* A plugin's key/value store: values are JSON text, keys scoped by the plugin's name. */
+int store_kv_get(store *s, const char *plugin, const char *key, char **value);  /* malloc'd */
+int store_kv_set(store *s, const char *plugin, const char *key, const char *value);
+int store_kv_delete(store *s, const char *plugin, const char *key);
+typedef int (*store_kv_cb)(const char *key, void *ctx);
+int store_kv_keys(store *s, const char *plugin, const char *prefix, store_kv_cb cb, void *ctx);
 
 /* Every open invoice's currency, due date and open amount, for reports that bucket them
  * (the buckets are a core rule, so they are not written in SQL). */

@@ -1,6 +1,8 @@
 /*
  * invoice.c -- `owed invoice ...`.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -111,17 +113,23 @@ int cmd_invoice_list(const cli_args *a)
 	svc_invoice_query q = {
 		.debtor = args_get(a, "debtor"), .open_only = args_get(a, "open") != NULL,
 		.overdue_only = args_get(a, "overdue") != NULL,
-		.limit = limit ? atoi(limit) : 0,
 	};
 	owed_error err = { 0 };
 	owed_ctx ctx;
 	invoice_list l = { &ctx, NULL, NULL };
+	char *end;
+	long n;
 	int rc;
 	if ((rc = args_want_pos(a, 0, 0)))
 		return rc;
-	if (limit && q.limit <= 0) {
-		out_error("invoice list: --limit '%s' is not a positive number", limit);
-		return EXIT_USAGE;
+	if (limit) {
+		errno = 0;
+		n = strtol(limit, &end, 10);
+		if (errno || end == limit || *end || n <= 0 || n > INT_MAX) {
+			out_error("limit: '%s' is not a positive whole number", limit);
+			return EXIT_INPUT;
+		}
+		q.limit = (int)n;
 	}
 	if ((rc = cli_session(a, &ctx)))
 		return rc;

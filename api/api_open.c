@@ -1,0 +1,101 @@
+/*
+ * api_open.c -- assembling the `owed` table a plugin sees, and finding the env a state was
+ * opened with.
+ */
+#include <lauxlib.h>
+
+#include "api/api.h"
+
+static const char env_key = 'e';     /* its address keys the env in the registry */
+
+typedef struct api_module { const char *name; lua_CFunction open; } api_module;
+
+static const api_module modules[] = {
+	{ "money", api_open_money }, { "date", api_open_date }, { "json", api_open_json },
+	{ "xml", api_open_xml }, { "template", api_open_template }, { "http", api_open_http },
+	{ "mail", api_open_mail }, { "ledger", api_open_ledger }, { "store", api_open_store },
+	{ "log", api_open_log }, { "secret", api_open_secret }, { NULL, NULL }
+};
+
+void api_open(lua_State *L, api_env *env)
+{
+	lua_pushlightuserdata(L, env);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &env_key);
+	lua_newtable(L);
+	for (const api_module *m = modules; m->name; m++) {
+		lua_pushcfunction(L, m->open);
+		lua_call(L, 0, 1);
+		lua_setfield(L, -2, m->name);
+	}
+	lua_pushliteral(L, OWED_VERSION);
+	lua_setfield(L, -2, "version");
+	lua_pushinteger(L, API_VERSION);
+	lua_setfield(L, -2, "api_version");
+	lua_setglobal(L, "owed");
+}
+
+api_env *api_env_of(lua_State *L)
+{
+	api_env *env;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &env_key);
+	env = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return env;
+}
+
+/* ------------------------------------------------------------------ read-only tables */
+
+static int frozen_newindex(lua_State *L)
+{
+	return luaL_error(L, "the owed API is read-only (cannot set '%s')",
+	                  luaL_tolstring(L, 2, NULL));
+}
+
+static int frozen_pairs(lua_State *L)
+{
+	lua_getglobal(L, "next");
+	lua_getmetatable(L, 1);
+	lua_getfield(L, -1, "__index");
+	lua_remove(L, -2);
+	lua_pushnil(L);
+	return 3;
+}
+
+/* Replaces the table at idx by an empty proxy that reads through to it and refuses writes. */
+static void freeze(lua_State *L, int depth)
+{
+	int real = lua_gettop(L);
+	if (depth < 1) {
+		lua_pushnil(L);
+		while (lua_next(L, real)) {
+			int plain = lua_istable(L, -1) && !lua_getmetatable(L, -1);
+			if (!plain) {               /* not a table, or one with its own metatable */
+				lua_settop(L, real + 1);
+				continue;
+			}
+			freeze(L, depth + 1);       /* value -> proxy */
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_rawset(L, real);        /* replacing an existing key keeps next() valid */
+		}
+	}
+	lua_newtable(L);
+	lua_createtable(L, 0, 4);
+	lua_pushvalue(L, real);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, frozen_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, frozen_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushliteral(L, "owed");
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_remove(L, real);
+}
+
+void api_freeze(lua_State *L)
+{
+	lua_getglobal(L, "owed");
+	freeze(L, 0);
+	lua_setglobal(L, "owed");
+}

@@ -1,0 +1,319 @@
+/*
+ * lua_ledger.c -- owed.ledger: the ledger as a plugin sees it.  Reads give plain tables
+ * (amounts as owed.money values, dates as "YYYY-MM-DD"); writes go through the same services
+ * as the CLI, so the core's invariants hold and the dossier names the plugin as the actor.
+ */
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/money.h"
+
+static owed_ctx *ledger_of(lua_State *L, const char *fn)
+{
+	api_env *env = api_env_of(L);
+	if (!env->ledger)
+		luaL_error(L, "%s: no ledger is open", fn);
+	return env->ledger;
+}
+
+static void set_str(lua_State *L, const char *key, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, key);
+}
+
+static void set_date(lua_State *L, const char *key, owed_date d)
+{
+	char buf[16];
+	date_format_iso(d, buf, sizeof buf);
+	set_str(L, key, buf);
+}
+
+static void set_money(lua_State *L, const char *key, int64_t minor, const char *cur)
+{
+	api_push_money(L, minor, cur);
+	lua_setfield(L, -2, key);
+}
+
+static void push_debtor(lua_State *L, const owed_debtor *d, const char *cur)
+{
+	lua_createtable(L, 0, 16);
+	set_str(L, "number", d->number);
+	set_str(L, "name", d->name);
+	set_str(L, "kind", ledger_debtor_kind_name(d->kind));
+	set_str(L, "country", d->country);
+	set_str(L, "language", d->language);
+	set_str(L, "email", d->email);
+	set_str(L, "address", d->address);
+	set_str(L, "iban", d->iban);
+	set_str(L, "tags", d->tags);
+	set_str(L, "external_ids", d->external_ids);
+	lua_pushinteger(L, d->terms_days);
+	lua_setfield(L, -2, "terms_days");
+	set_money(L, "credit_limit", d->credit_limit, cur);
+	set_money(L, "open", d->open_total, cur);
+	set_money(L, "overdue", d->overdue_total, cur);
+	lua_pushinteger(L, d->open_invoices);
+	lua_setfield(L, -2, "open_invoices");
+}
+
+static void push_invoice(lua_State *L, const owed_invoice *inv)
+{
+	const char *c = inv->currency;
+	lua_createtable(L, 0, 18);
+	set_str(L, "number", inv->number);
+	set_str(L, "debtor", inv->debtor_number);
+	set_str(L, "debtor_name", inv->debtor_name);
+	set_date(L, "issue_date", inv->issue_date);
+	set_date(L, "due_date", inv->due_date);
+	set_str(L, "currency", c);
+	set_money(L, "amount", inv->amount, c);
+	set_money(L, "vat", inv->vat, c);
+	set_money(L, "charges", inv->charges, c);
+	set_money(L, "allocated", inv->allocated, c);
+	set_money(L, "credited", inv->credited, c);
+	set_money(L, "written_off", inv->written_off, c);
+	set_money(L, "open", inv->open, c);
+	set_str(L, "reference", inv->reference);
+	set_str(L, "description", inv->description);
+	set_str(L, "status", ledger_status_name(inv->status));
+}
+
+static void push_payment(lua_State *L, const owed_payment *p)
+{
+	lua_createtable(L, 0, 10);
+	lua_pushinteger(L, p->id);
+	lua_setfield(L, -2, "id");
+	set_date(L, "date", p->date);
+	set_str(L, "currency", p->currency);
+	set_money(L, "amount", p->amount, p->currency);
+	set_money(L, "unallocated", p->unallocated, p->currency);
+	set_str(L, "counterparty", p->counterparty);
+	set_str(L, "iban", p->iban);
+	set_str(L, "remittance", p->remittance);
+	set_str(L, "source", p->source);
+}
+
+/* Appends the value on top to the array just below it. */
+static void append(lua_State *L)
+{
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+}
+
+/* ------------------------------------------------------------------ reads */
+
+static int l_administration(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.administration");
+	const owed_admin *a = &ctx->admin;
+	lua_createtable(L, 0, 9);
+	set_str(L, "code", a->code);
+	set_str(L, "name", a->name);
+	set_str(L, "address", a->address);
+	set_str(L, "country", a->country);
+	set_str(L, "kvk", a->kvk);
+	set_str(L, "vat", a->vat);
+	set_str(L, "iban", a->iban);
+	set_str(L, "currency", a->currency);
+	lua_pushinteger(L, a->terms_days);
+	lua_setfield(L, -2, "terms_days");
+	return 1;
+}
+
+static int l_debtor(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.debtor");
+	owed_error err = { 0 };
+	owed_debtor d;
+	int rc = svc_debtor_get(ctx, luaL_checkstring(L, 1), &d, &err);
+	if (rc == OWED_EINPUT) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (rc)
+		return luaL_error(L, "owed.ledger.debtor: %s", err.msg);
+	push_debtor(L, &d, ctx->admin.currency);
+	return 1;
+}
+
+typedef struct list_ud { lua_State *L; const char *cur; } list_ud;
+
+static int each_debtor(const owed_debtor *d, void *ud)
+{
+	list_ud *u = ud;
+	push_debtor(u->L, d, u->cur);
+	append(u->L);
+	return 0;
+}
+
+static int l_debtors(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.debtors");
+	owed_error err = { 0 };
+	list_ud u = { L, ctx->admin.currency };
+	lua_newtable(L);
+	if (svc_debtor_list(ctx, each_debtor, &u, &err) != 0)
+		return luaL_error(L, "owed.ledger.debtors: %s", err.msg);
+	return 1;
+}
+
+static int l_invoice(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.invoice");
+	owed_error err = { 0 };
+	owed_invoice inv;
+	int rc = svc_invoice_get(ctx, luaL_checkstring(L, 1), &inv, &err);
+	if (rc == OWED_EINPUT) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (rc)
+		return luaL_error(L, "owed.ledger.invoice: %s", err.msg);
+	push_invoice(L, &inv);
+	return 1;
+}
+
+static int each_invoice(const owed_invoice *inv, void *ud)
+{
+	push_invoice(ud, inv);
+	append(ud);
+	return 0;
+}
+
+/* invoices{ debtor=, open=true, overdue=true, limit= } */
+static int l_invoices(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.invoices");
+	svc_invoice_query q = { 0 };
+	owed_error err = { 0 };
+	if (lua_istable(L, 1)) {
+		lua_getfield(L, 1, "debtor");
+		q.debtor = lua_tostring(L, -1);
+		lua_getfield(L, 1, "open");
+		q.open_only = lua_toboolean(L, -1);
+		lua_getfield(L, 1, "overdue");
+		q.overdue_only = lua_toboolean(L, -1);
+		lua_getfield(L, 1, "limit");
+		q.limit = (int)luaL_optinteger(L, -1, 0);
+		lua_pop(L, 3);          /* the debtor string stays on the stack */
+	}
+	lua_newtable(L);
+	if (svc_invoice_list(ctx, &q, each_invoice, L, &err) != 0)
+		return luaL_error(L, "owed.ledger.invoices: %s", err.msg);
+	return 1;
+}
+
+static int each_payment(const owed_payment *p, void *ud)
+{
+	push_payment(ud, p);
+	append(ud);
+	return 0;
+}
+
+static int l_payments(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.payments");
+	owed_error err = { 0 };
+	const char *debtor = NULL;
+	if (lua_istable(L, 1)) {
+		lua_getfield(L, 1, "debtor");
+		debtor = lua_tostring(L, -1);
+	}
+	lua_newtable(L);
+	if (svc_payment_list(ctx, debtor, each_payment, L, &err) != 0)
+		return luaL_error(L, "owed.ledger.payments: %s", err.msg);
+	return 1;
+}
+
+static int each_event(const store_event *ev, void *ud)
+{
+	lua_State *L = ud;
+	lua_createtable(L, 0, 6);
+	lua_pushinteger(L, ev->id);
+	lua_setfield(L, -2, "id");
+	set_str(L, "at", ev->at);
+	set_str(L, "actor", ev->actor);
+	set_str(L, "entity", ev->entity);
+	set_str(L, "kind", ev->kind);
+	set_str(L, "payload", ev->payload);
+	append(L);
+	return 0;
+}
+
+/* history{ debtor = N } or history{ invoice = X }: the dossier, oldest first; each event's
+ * payload is its JSON text (owed.json.decode reads it). */
+static int l_history(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.history");
+	owed_error err = { 0 };
+	const char *debtor, *invoice;
+	int rc;
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "debtor");
+	debtor = lua_tostring(L, -1);
+	lua_getfield(L, 1, "invoice");
+	invoice = lua_tostring(L, -1);
+	if (!debtor == !invoice)
+		return luaL_error(L, "owed.ledger.history: give debtor or invoice");
+	lua_newtable(L);
+	rc = debtor ? svc_dossier_debtor(ctx, debtor, each_event, L, &err)
+	            : svc_dossier_invoice(ctx, invoice, each_event, L, &err);
+	if (rc)
+		return luaL_error(L, "owed.ledger.history: %s", err.msg);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ writes */
+
+/* charge(invoice, { amount = money, kind = "fee", date = "YYYY-MM-DD", description = "" }) */
+static int l_charge(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.charge");
+	const char *number = luaL_checkstring(L, 1), *kind, *date, *desc;
+	char cur[4], amount[40], saved_locale[8], saved_actor[64];
+	owed_error err = { 0 };
+	owed_invoice inv;
+	int64_t minor;
+	int rc;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_getfield(L, 2, "amount");
+	minor = api_check_money(L, -1, cur);
+	lua_getfield(L, 2, "kind");
+	kind = luaL_optstring(L, -1, "fee");
+	lua_getfield(L, 2, "date");
+	date = lua_tostring(L, -1);
+	lua_getfield(L, 2, "description");
+	desc = lua_tostring(L, -1);
+	if (svc_invoice_get(ctx, number, &inv, &err) == 0 && strcmp(inv.currency, cur) != 0)
+		return luaL_error(L, "owed.ledger.charge: currencies differ (%s, %s)", inv.currency,
+		                  cur);
+	money_format(minor, money_exponent(cur), NULL, "C", MONEY_FMT_PLAIN, amount,
+	             sizeof amount);
+	/* the service reads typed text: give it the machine form, and name the plugin */
+	memcpy(saved_locale, ctx->locale, sizeof saved_locale);
+	memcpy(saved_actor, ctx->actor, sizeof saved_actor);
+	snprintf(ctx->locale, sizeof ctx->locale, "C");
+	snprintf(ctx->actor, sizeof ctx->actor, "plugin:%s", api_env_of(L)->plugin);
+	rc = svc_invoice_charge(ctx, number, kind, amount, date, desc, &inv, &err);
+	memcpy(ctx->locale, saved_locale, sizeof saved_locale);
+	memcpy(ctx->actor, saved_actor, sizeof saved_actor);
+	if (rc)
+		return luaL_error(L, "owed.ledger.charge: %s", err.msg);
+	push_invoice(L, &inv);
+	return 1;
+}
+
+int api_open_ledger(lua_State *L)
+{
+	static const luaL_Reg fns[] = {
+		{ "administration", l_administration }, { "debtor", l_debtor },
+		{ "debtors", l_debtors }, { "invoice", l_invoice }, { "invoices", l_invoices },
+		{ "payments", l_payments }, { "history", l_history }, { "charge", l_charge },
+		{ NULL, NULL }
+	};
+	luaL_newlib(L, fns);
+	return 1;
+}

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# lib.sh -- helpers for the end-to-end tests of the `owed` CLI.  A test sources it:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   run init --name "Acme BV";  expect_exit 0;  expect_out '^created '
+#   refuse 3 "amount:" "'12,3x'" -- invoice add --number F1 --debtor D1 --amount 12,3x
+#   finish
+#
+# Each test gets a fresh temporary folder ($WORK) with the database path $db in it (also
+# exported as OWED_DB), removed on exit.  Every check prints one line, "ok" or "FAIL" with what
+# was run and what came out; `finish` exits non-zero if any check failed.
+#
+# ctest runs every tests/cli/*.sh, this file too: run directly, it checks its own helpers.
+set -u
+
+OWED=${OWED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/owed}
+if [[ ! -x $OWED ]]; then
+	echo "FAIL no owed binary at $OWED (build it with 'make build', or set OWED)"
+	exit 1
+fi
+
+# A fixed, predictable environment: the day, the notation of amounts, the dossier's actor.
+export NO_COLOR=1 OWED_LOCALE=en OWED_ACTOR=tester OWED_TODAY=2026-03-01
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/owed-test.XXXXXX") || exit 1
+trap 'rm -rf "$WORK"' EXIT
+db=$WORK/owed.db
+export OWED_DB=$db
+
+CHECKS=0 FAILED=0
+OUT='' ERR='' RC=0 LAST='' RUNS=0 SHOWN=-1
+if command -v jq >/dev/null 2>&1; then JQ=jq; else JQ=''; fi
+PYTHON=/usr/bin/python3
+[[ -x $PYTHON ]] || PYTHON=python3
+
+# ------------------------------------------------------------------ running and reporting
+
+# run ARGS...: runs owed; OUT, ERR (without trailing newlines) and RC hold the result.
+run() {
+	LAST="owed $*" RUNS=$((RUNS + 1))
+	"$OWED" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+	RC=$?
+	OUT=$(cat "$WORK/stdout")
+	ERR=$(cat "$WORK/stderr")
+}
+
+pass() {
+	CHECKS=$((CHECKS + 1))
+	printf 'ok   %s\n' "$1"
+}
+
+# fail WHAT [DETAIL...]: reports a failed check with the last command and its output.
+fail() {
+	CHECKS=$((CHECKS + 1)) FAILED=$((FAILED + 1))
+	printf 'FAIL %s\n' "$1"
+	shift
+	local line
+	for line in "$@"; do printf '       %s\n' "$line"; done
+	[[ $SHOWN == "$RUNS" ]] && return   # this run's output was shown with an earlier failure
+	SHOWN=$RUNS
+	printf '       command: %s\n       exit:    %s\n' "$LAST" "$RC"
+	printf '%s\n' "$OUT" | sed 's/^/       stdout| /'
+	printf '%s\n' "$ERR" | sed 's/^/       stderr| /'
+}
+
+# check WHAT CONDITION...: passes when the command CONDITION succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# equal WHAT ACTUAL EXPECTED
+equal() {
+	if [[ $2 == "$3" ]]; then
+		pass "$1 = $3"
+	else
+		fail "$1 = $3" "got: '$2'"
+	fi
+}
+
+section() {
+	printf '\n== %s\n' "$*"
+}
+
+finish() {
+	printf '\n%d checks, %d failed\n' "$CHECKS" "$FAILED"
+	[[ $FAILED -eq 0 ]]
+	exit
+}
+
+# ------------------------------------------------------------------ expectations on the last run
+
+expect_exit() {
+	if [[ $RC == "$1" ]]; then
+		pass "$LAST: exit $1"
+	else
+		fail "$LAST: exit $1" "got exit $RC"
+	fi
+}
+
+# expect_out PATTERN / expect_err PATTERN: an extended regular expression matches a line.
+expect_out() {
+	if grep -qE -- "$1" <<<"$OUT"; then pass "stdout has /$1/"; else fail "stdout has /$1/"; fi
+}
+
+expect_err() {
+	if grep -qE -- "$1" <<<"$ERR"; then pass "stderr has /$1/"; else fail "stderr has /$1/"; fi
+}
+
+expect_no_err() {
+	if [[ -z $ERR ]]; then pass "stderr is empty"; else fail "stderr is empty"; fi
+}
+
+# expect_field KEY VALUE: a `show` command printed the line "KEY   VALUE" exactly.
+expect_field() {
+	local got
+	got=$(awk -v k="$1" 'substr($0, 1, length(k) + 1) == k " " {
+		v = substr($0, length(k) + 1); sub(/^ +/, "", v); print v; exit }' <<<"$OUT")
+	equal "field '$1'" "$got" "$2"
+}
+
+# events: the "entity kind" of each dossier row the last run printed, one per line.
+events() {
+	awk 'NR > 1 { print $3, $4 }' <<<"$OUT"
+}
+
+# expect_events "debtor created" "invoice created" ...: the dossier lists exactly these, in order.
+expect_events() {
+	local want
+	want=$(printf '%s\n' "$@")
+	equal "dossier events" "$(events | paste -sd '|')" "$(paste -sd '|' <<<"$want")"
+}
+
+# ------------------------------------------------------------------ JSON
+
+# json PATH: the value at PATH (".open", ".[2].payload.amount", '.currencies[0]["1-30"]') in the
+# last run's stdout; strings raw, anything else as JSON.  jq when installed, else Python.
+json() {
+	json_at "$1" value
+}
+
+# json_len PATH: the length of the array or object at PATH.
+json_len() {
+	json_at "$1" length
+}
+
+json_at() {
+	if [[ -n $JQ ]]; then
+		"$JQ" -r "$1$([[ $2 == length ]] && echo ' | length')" <<<"$OUT" 2>&1
+		return
+	fi
+	"$PYTHON" -c '
+import json, re, sys
+v = json.loads(sys.stdin.read())
+for name, index, key in re.findall(r"\.(\w+)|\[(\d+)\]|\[\"([^\"]+)\"\]", sys.argv[1]):
+    v = v[int(index)] if index else v[name or key]
+print(len(v) if sys.argv[2] == "length" else v if isinstance(v, str) else json.dumps(v))' \
+		"$1" "$2" <<<"$OUT" 2>&1
+}
+
+# expect_json PATH VALUE [PATH VALUE ...]
+expect_json() {
+	while [[ $# -ge 2 ]]; do
+		equal "json $1" "$(json "$1")" "$2"
+		shift 2
+	done
+}
+
+# ------------------------------------------------------------------ the database
+
+# db_state [PATH]: the database's whole content as SQL, and its schema version.
+db_state() {
+	local path=${1:-$db}
+	sqlite3 "$path" .dump 'PRAGMA user_version' 2>&1
+}
+
+# refuse CODE TEXT... -- ARGS...: owed ARGS fails with exit CODE, prints nothing on stdout and
+# exactly one line on stderr containing every TEXT (the field and the value), and leaves the
+# database as it was.
+refuse() {
+	local code=$1 before after lines
+	local -a texts=()
+	shift
+	while [[ $# -gt 0 && $1 != -- ]]; do texts+=("$1"); shift; done
+	shift
+	before=$(db_state)
+	run "$@"
+	after=$(db_state)
+	lines=$(wc -l <"$WORK/stderr")
+	local what="$LAST: exit $code"
+	if [[ $RC != "$code" ]]; then
+		fail "$what" "got exit $RC"
+		return
+	fi
+	if [[ $lines -ne 1 || $ERR != "owed: "* ]]; then
+		fail "$what" "expected one line on stderr starting with 'owed: ', got $lines"
+		return
+	fi
+	for t in "${texts[@]}"; do
+		if [[ $ERR != *"$t"* ]]; then
+			fail "$what" "stderr does not name '$t'"
+			return
+		fi
+	done
+	if [[ -n $OUT ]]; then
+		fail "$what" "expected nothing on stdout"
+		return
+	fi
+	if [[ $before != "$after" ]]; then
+		fail "$what" "the database changed:" \
+			"$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -20)"
+		return
+	fi
+	pass "$what, one line naming ${texts[*]}, database unchanged"
+}
+
+# ------------------------------------------------------------------ self-check
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	section "the helpers themselves"
+	run --version
+	expect_exit 0
+	expect_out '^owed [0-9]+\.[0-9]+'
+	run init --name "Lib BV"
+	expect_exit 0
+	check "init created $db" test -f "$db"
+	refuse 4 "exists already" -- init --name "Again"
+	OUT='{"a": [{"b": "1.50"}, {"b": 2}]}'
+	expect_json '.a[0].b' 1.50 '.a[1].b' 2
+	equal "json_len .a" "$(json_len .a)" 2
+	# A failing check must be caught: run one in a subshell and look at what it reported.
+	verdict=$( (run --version; expect_exit 9) | head -1)
+	equal "a wrong exit code is reported" "${verdict%% *}" FAIL
+	finish
+fi
