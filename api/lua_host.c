@@ -106,10 +106,12 @@ int api_open_secret(lua_State *L)
 
 /* ------------------------------------------------------------------ owed.store */
 
+/* The runtime hands every plugin its session's owed_ctx; without a database its store is
+ * NULL, which is "no ledger" as much as a NULL ctx is. */
 static owed_ctx *need_ledger(lua_State *L, const char *fn)
 {
 	api_env *env = api_env_of(L);
-	if (!env->ledger)
+	if (!env->ledger || !env->ledger->st)
 		luaL_error(L, "%s: no ledger is open", fn);
 	return env->ledger;
 }

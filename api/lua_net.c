@@ -166,7 +166,8 @@ static int wait_for(lua_State *L, const char *fn, pending *p)
 	if (p->mode == API_IO_REFUSE) {
 		net_cancel(p->t, 0);
 		pending_free(p);
-		return luaL_error(L, "%s: cannot wait inside a coroutine the plugin created; call it "
+		return luaL_error(L, "%s: cannot wait inside a coroutine the plugin created, nor "
+		                  "in a function called from C (table.sort, string.gsub); call it "
 		                  "from the hook itself", fn);
 	}
 	while (!p->done)

@@ -60,7 +60,7 @@ int args_parse(const cli_cmd *cmd, int argc, char **argv, cli_args *a)
 		size_t len;
 		int k, used_next = 0, g;
 
-		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0' || (cmd->rest && a->npos > 0)) {
 			if (a->npos == ARGS_MAX_POS)
 				return usage_error(cmd, "too many arguments at", arg);
 			a->pos[a->npos++] = arg;

@@ -9,7 +9,7 @@
 #define OWED_CLI_ARGS_H
 
 #define ARGS_MAX_OPTS  32
-#define ARGS_MAX_POS   8
+#define ARGS_MAX_POS   32
 #define ARGS_MAX_MULTI 64
 
 typedef struct cli_opt {
@@ -24,6 +24,7 @@ typedef struct cli_cmd {
 	const char *usage;      /* "NUMBER" or "" */
 	const char *summary;
 	const cli_opt *opts;    /* NULL-terminated by a zero entry */
+	int rest;               /* after the first positional, every word is positional */
 } cli_cmd;
 
 typedef struct cli_args {

@@ -30,12 +30,15 @@ static void detach(rt_call_rec *c)
 		}
 }
 
-/* Hands the outcome to the caller and lets the coroutine go.  msg is NULL on success. */
-static void finish(rt_call_rec *c, int status, int nres, const char *msg)
+/* Hands the outcome to the caller and lets the coroutine go.  On failure the message is on
+ * top of the plugin's main state, and is popped here before the version is released: the
+ * last call of a retiring version closes that state. */
+static void finish(rt_call_rec *c, int status, int nres)
 {
 	rt_version *v = c->v;
 	rt_plugin *p = v->p;
 	lua_State *L = v->sb.L;
+	const char *msg = status != 0 ? lua_tostring(L, -1) : NULL;
 
 	detach(c);
 	c->finished = 1;
@@ -46,6 +49,8 @@ static void finish(rt_call_rec *c, int status, int nres, const char *msg)
 		rt_plugin_succeeded(p);
 	if (c->done)
 		c->done(p, status, c->co, nres, msg, c->dud);
+	if (status != 0)
+		lua_pop(L, 1);
 	luaL_unref(L, LUA_REGISTRYINDEX, c->co_ref);
 	free(c);
 	version_release(v);
@@ -66,7 +71,7 @@ static void step(rt_call_rec *c, int nargs)
 	if (status == LUA_YIELD && c->waiting_on)
 		return;
 	if (status == LUA_OK) {
-		finish(c, 0, nres, NULL);
+		finish(c, 0, nres);
 		return;
 	}
 	if (status == LUA_YIELD) {
@@ -87,17 +92,19 @@ static void step(rt_call_rec *c, int nargs)
 		lua_pushstring(L, head);
 		luaL_traceback(L, c->co, m ? m : "(error object is not a string)", 0);
 		lua_concat(L, 2);
-		finish(c, status == LUA_ERRMEM ? OWED_ENOMEM : OWED_EREFUSED, 0, lua_tostring(L, -1));
-		lua_pop(L, 1);
+		finish(c, status == LUA_ERRMEM ? OWED_ENOMEM : OWED_EREFUSED, 0);
 	}
 }
 
 /* ------------------------------------------------------------------ waiting on I/O */
 
+/* Only a hook's own coroutine may wait, and only where it can yield: inside a callback from
+ * C (a table.sort comparator, a string.gsub function) the yield would fail after the
+ * transfer had started, leaving it to complete onto a coroutine that is gone. */
 static int call_io_begin(api_env *env, lua_State *L, net_transfer *t)
 {
 	rt_call_rec *c = call_of(env->rt, L);
-	if (!c)
+	if (!c || !lua_isyieldable(L))
 		return API_IO_REFUSE;
 	c->waiting_on = t;
 	return API_IO_YIELD;
@@ -125,8 +132,10 @@ void call_abandon_all(rt_version *v, const char *why)
 	rt_call_rec *c;
 	while ((c = v->calls)) {
 		v->calls = c->next;
+		/* Notified, the binding that started the transfer frees what it kept for it; the
+		 * call is already off the list, so io_end will not resume it. */
 		if (c->waiting_on)
-			net_cancel(c->waiting_on, 0);
+			net_cancel(c->waiting_on, 1);
 		if (c->done)
 			c->done(v->p, OWED_EREFUSED, c->co, 0, why, c->dud);
 		luaL_unref(L, LUA_REGISTRYINDEX, c->co_ref);
@@ -173,6 +182,7 @@ int rt_call(rt_plugin *p, const char *hook, const char *subject, rt_push_fn push
 	c->budget_left_ns = p->r->opt.hook_ms * 1000000;
 	c->co = lua_newthread(L);
 	c->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	sandbox_hold(&v->sb, c->co);
 	lua_rawgeti(c->co, LUA_REGISTRYINDEX, v->hooks_ref);
 	lua_getfield(c->co, -1, hook);
 	lua_remove(c->co, -2);

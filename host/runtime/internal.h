@@ -40,6 +40,7 @@ struct rt_plugin {
 	rt_version *current;
 	rt_version *retiring;
 	int failures;               /* in a row */
+	int bad_manifest;           /* broken for good: only a rescan reads the manifest again */
 	lua_State *cfg_L;           /* where its configuration table lives (a ref), for reloads */
 	int cfg_ref;
 	int replaced;               /* a reload replaced it: freed when its last version closes */

@@ -29,18 +29,33 @@ static const char *owed_home(char *buf, size_t size)
 	return buf;
 }
 
+/* Shipped folders first, then $OWED_PLUGIN_PATH (colon-separated), then the user's: a later
+ * folder's plugin replaces an earlier one's of the same name. */
 const char *const *rt_default_path(void)
 {
-	static char shipped_plugins[1024], shipped_policies[1024], user[1024];
-	static const char *path[4];
+	enum { EXTRA = 12 };
+	static char dirs[3 + EXTRA][1024];
+	static const char *path[3 + EXTRA + 1];
+	const char *extra = getenv("OWED_PLUGIN_PATH");
 	char home[900];
-	snprintf(shipped_plugins, sizeof shipped_plugins, "%s/plugins", OWED_SOURCE_DIR);
-	snprintf(shipped_policies, sizeof shipped_policies, "%s/policies", OWED_SOURCE_DIR);
-	snprintf(user, sizeof user, "%s/plugins", owed_home(home, sizeof home));
-	path[0] = shipped_plugins;
-	path[1] = shipped_policies;
-	path[2] = user;
-	path[3] = NULL;
+	int n = 0;
+
+	snprintf(dirs[n], sizeof dirs[n], "%s/plugins", OWED_SOURCE_DIR);
+	path[n] = dirs[n], n++;
+	snprintf(dirs[n], sizeof dirs[n], "%s/policies", OWED_SOURCE_DIR);
+	path[n] = dirs[n], n++;
+	while (extra && *extra && n < 2 + EXTRA) {
+		size_t len = strcspn(extra, ":");
+		if (len && len < sizeof dirs[n]) {
+			memcpy(dirs[n], extra, len);
+			dirs[n][len] = '\0';
+			path[n] = dirs[n], n++;
+		}
+		extra += len + (extra[len] == ':');
+	}
+	snprintf(dirs[n], sizeof dirs[n], "%s/plugins", owed_home(home, sizeof home));
+	path[n] = dirs[n], n++;
+	path[n] = NULL;
 	return path;
 }
 
@@ -186,6 +201,7 @@ static rt_plugin *plugin_read(rt *r, const char *folder)
 	p->r = r;
 	p->cfg_ref = LUA_NOREF;
 	if (manifest_read(p, folder, p->problem, sizeof p->problem) != 0) {
+		p->bad_manifest = 1;
 		p->info.state = RT_BROKEN;
 		p->info.problem = p->problem;
 	}
@@ -294,11 +310,15 @@ int rt_load(rt *r, const char *name, lua_State *cfg_L, int cfg, owed_error *err)
 	if (!p)
 		return svc_fail(err, OWED_ENOTFOUND, "plugin %s: not found on the search path "
 		                "(see 'owed plugin list')", name);
-	if (p->info.state == RT_BROKEN && !p->current)
+	/* Broken by its configuration or code, a plugin may be tried again (the configuration
+	 * or the file may have been fixed); broken by its manifest, it may not. */
+	if (p->bad_manifest)
 		return svc_fail(err, OWED_EINPUT, "%s", p->problem);
 	if (p->current)
 		return 0;
 	if (cfg_L && cfg) {
+		if (p->cfg_L)
+			luaL_unref(p->cfg_L, LUA_REGISTRYINDEX, p->cfg_ref);
 		lua_pushvalue(cfg_L, cfg);
 		p->cfg_L = cfg_L;
 		p->cfg_ref = luaL_ref(cfg_L, LUA_REGISTRYINDEX);

@@ -82,6 +82,67 @@ int64_t sandbox_leave(sandbox *sb)
 	return left;
 }
 
+/* ------------------------------------------------------------------ the host's coroutines */
+
+static const char held_key = 'h';   /* its address keys a weak set of held coroutines */
+
+void sandbox_hold(sandbox *sb, lua_State *co)
+{
+	lua_State *L = sb->L;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &held_key);
+	lua_pushthread(co);
+	lua_xmove(co, L, 1);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+static int is_held(lua_State *L, int idx)
+{
+	int held;
+	if (lua_type(L, idx) != LUA_TTHREAD)
+		return 0;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &held_key);
+	lua_pushvalue(L, idx);
+	held = lua_rawget(L, -2) != LUA_TNIL;
+	lua_pop(L, 2);
+	return held;
+}
+
+/* coroutine.resume and coroutine.close (upvalue 1, named by upvalue 2), refusing the host's
+ * coroutines: a hook parked on I/O that another call resumed would take forged results, and a
+ * second wait there would orphan the first transfer. */
+static int guarded_coroutine(lua_State *L)
+{
+	if (is_held(L, 1))
+		return luaL_error(L, "coroutine.%s: this coroutine belongs to the host (it runs a "
+		                  "hook, and the host resumes it when its I/O is done)",
+		                  lua_tostring(L, lua_upvalueindex(2)));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void guard_coroutines(lua_State *L)
+{
+	static const char *const fns[] = { "resume", "close" };
+	lua_newtable(L);                    /* the held set, weak: done hooks' threads go */
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &held_key);
+	lua_getglobal(L, LUA_COLIBNAME);
+	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+		lua_getfield(L, -1, fns[i]);
+		lua_pushstring(L, fns[i]);
+		lua_pushcclosure(L, guarded_coroutine, 2);
+		lua_setfield(L, -2, fns[i]);
+	}
+	lua_pop(L, 1);
+}
+
 /* ------------------------------------------------------------------ environment */
 
 /* load(chunk [, chunkname [, mode [, env]]]) with text chunks only, and the sandbox's own
@@ -91,7 +152,7 @@ static int sandbox_load(lua_State *L)
 	size_t len;
 	const char *mode = luaL_optstring(L, 3, "t");
 	const char *name;
-	int status;
+	int status, env = !lua_isnone(L, 4);    /* before the chunk lands in slot 4 */
 
 	if (strcmp(mode, "t") != 0)
 		return luaL_error(L, "load: only text chunks are allowed (mode \"t\"), not \"%s\"",
@@ -106,11 +167,29 @@ static int sandbox_load(lua_State *L)
 		lua_insert(L, -2);
 		return 2;
 	}
-	if (!lua_isnone(L, 4)) {
+	if (env) {
 		lua_pushvalue(L, 4);
 		if (!lua_setupvalue(L, -2, 1))
 			lua_pop(L, 1);
 	}
+	return 1;
+}
+
+/* setmetatable (upvalue 1) refusing __gc, even a placeholder: a finalizer runs whenever the
+ * collector does -- also while the host works in the state between calls, or closes it --
+ * where no time budget is armed, so a looping one would hang the host. */
+static int sandbox_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "setmetatable: __gc is not allowed in a plugin (a "
+			                  "finalizer would run outside its time budget)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
 	return 1;
 }
 
@@ -156,8 +235,12 @@ static void open_allowed(lua_State *L)
 	remove_field(L, NULL, "collectgarbage");
 	remove_field(L, "string", "dump");
 	keep_safe_os(L);
+	guard_coroutines(L);
 	lua_pushcfunction(L, sandbox_load);
 	lua_setglobal(L, "load");
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, sandbox_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
 	/* the string metatable is the state's own, but keep plugins from replacing it anyway */
 	lua_pushliteral(L, "");
 	if (lua_getmetatable(L, -1)) {

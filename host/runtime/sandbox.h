@@ -34,6 +34,10 @@ void sandbox_lock(sandbox *sb);
 void sandbox_enter(sandbox *sb, lua_State *co, int64_t budget_ns);
 int64_t sandbox_leave(sandbox *sb);
 
+/* Marks co as the host's own coroutine (a hook call's): plugin code cannot resume or close it,
+ * since only the host may resume a hook that waits on I/O, with the transfer's result. */
+void sandbox_hold(sandbox *sb, lua_State *co);
+
 /* The sandbox a state (or any of its coroutines) belongs to, or NULL for an unsandboxed one. */
 sandbox *sandbox_of(lua_State *L);
 

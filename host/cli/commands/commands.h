@@ -39,6 +39,12 @@ int cmd_payment_list(const cli_args *a);
 int cmd_dossier(const cli_args *a);
 int cmd_report_aging(const cli_args *a);
 int cmd_demo(const cli_args *a);
+int cmd_plugin_list(const cli_args *a);
+int cmd_plugin_info(const cli_args *a);
+int cmd_plugin_check(const cli_args *a);
+int cmd_plugin_new(const cli_args *a);
+int cmd_lua(const cli_args *a);
+int cmd_test(const cli_args *a);
 
 /* Shared printing of entities (show and the results of add/edit). */
 void print_debtor(const owed_ctx *ctx, const owed_debtor *d);

@@ -1,0 +1,530 @@
+/*
+ * lua_xml.c -- owed.xml: XML documents (CAMT.053, UBL invoices) as Lua tables, or as a stream
+ * of events, through expat.
+ *
+ * An element is a table { name = local name, ns = namespace URI or nil, attrs = { local name =
+ * value }, children = { elements }, text = its own character data, untrimmed } with methods for
+ * the lookups an importer makes: el:child("Bal"), el:path("Stmt/Bal/Amt"), el:all("Ntry").
+ * Names are local names, so a bank's choice of prefix, or of the camt.053.001.02 or .08
+ * namespace, does not change the code that reads it.
+ *
+ * Documents with a DTD are refused outright: statements and invoices have none, and entity
+ * declarations are how an XML file is made to explode in memory.
+ */
+#include <string.h>
+
+#include <expat.h>
+#include <lauxlib.h>
+
+#include "api/api.h"
+
+#define XML_ELEMENT_MT "owed.xml.element"
+#define XML_DEPTH_MAX  256
+#define XML_CHUNK      (1 << 20)   /* XML_Parse takes an int length: feed big texts in parts */
+
+/* Joins namespace URI and local name in expat's names.  U+0001 is not allowed anywhere in an
+ * XML 1.0 document, not even as a character reference, so no URI can contain it. */
+#define XML_NSSEP '\x01'
+
+/*
+ * One parse.  No Lua error may unwind through expat's frames (it would leave the parser and
+ * what expat holds in its locals unfreed), so every callback does its Lua work in a protected
+ * call, and a failure only stops the parser: an error value stays on top of the stack, our
+ * own message is kept as what, line and column.  The text buffer comes from the state's
+ * allocator by hand, where a failure is a NULL rather than an error.  The parser is freed,
+ * and the error raised, once XML_Parse has returned.
+ *
+ * The Lua side of the parse is the table st: st[1..depth] the open elements (tree) and
+ * st.handlers (stream).  Open elements' text is kept in one buffer used as a stack: an
+ * element's text starts at text_at[depth-1] and is cut off when the element ends, so the
+ * parent's text that follows continues where it left off.
+ */
+typedef struct xml_l_parse {
+	XML_Parser p;
+	lua_State *L;
+	int stream;              /* 1: call handlers; 0: build the tree */
+	int st;                  /* stack slot of st */
+	int failed;
+	const char *what;        /* the failure, or NULL when the error value is on the stack */
+	unsigned long line, column;
+	int depth;
+	const char *name;        /* the event being handled, for the protected calls */
+	const char **atts;
+	char *text;
+	size_t text_n, text_cap;
+	size_t text_at[XML_DEPTH_MAX];
+} xml_l_parse;
+
+/* Records the first failure (see xml_l_parse) and stops expat; later callbacks see failed
+ * and do nothing. */
+static void xml_l_fail(xml_l_parse *x, const char *what)
+{
+	x->failed = 1;
+	x->what = what;
+	x->line = XML_GetCurrentLineNumber(x->p);
+	x->column = XML_GetCurrentColumnNumber(x->p) + 1;
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+/* Runs f(x, st) protected; the stack has room, as xml_l_run reserved it. */
+static void xml_l_protect(xml_l_parse *x, lua_CFunction f)
+{
+	lua_pushcfunction(x->L, f);
+	lua_pushlightuserdata(x->L, x);
+	lua_pushvalue(x->L, x->st);
+	if (lua_pcall(x->L, 2, 0, 0) != LUA_OK)
+		xml_l_fail(x, NULL);
+}
+
+/* Pushes the local part of an expat name; *ns (if given) gets the URI and its length. */
+static void xml_l_pushname(lua_State *L, const char *name, const char **ns, size_t *nslen)
+{
+	const char *sep = strchr(name, XML_NSSEP);
+	if (ns != NULL) {
+		*ns = sep != NULL ? name : NULL;
+		*nslen = sep != NULL ? (size_t)(sep - name) : 0;
+	}
+	lua_pushstring(L, sep != NULL ? sep + 1 : name);
+}
+
+static void xml_l_pushattrs(lua_State *L, const char **atts)
+{
+	lua_newtable(L);
+	for (; atts[0] != NULL; atts += 2) {
+		xml_l_pushname(L, atts[0], NULL, NULL);
+		lua_pushstring(L, atts[1]);
+		lua_rawset(L, -3);
+	}
+}
+
+static void xml_l_pushns(lua_State *L, const char *ns, size_t nslen)
+{
+	if (ns != NULL)
+		lua_pushlstring(L, ns, nslen);
+	else
+		lua_pushnil(L);
+}
+
+/* Protected: the start of element x->name; x->depth already counts it.  Arguments x, st. */
+static int xml_l_start_p(lua_State *L)
+{
+	xml_l_parse *x = lua_touserdata(L, 1);
+	const char *ns;
+	size_t nslen;
+
+	if (x->stream) {
+		lua_getfield(L, 2, "handlers");
+		if (lua_getfield(L, -1, "start") == LUA_TNIL)
+			return 0;
+		xml_l_pushname(L, x->name, &ns, &nslen);
+		xml_l_pushattrs(L, x->atts);
+		xml_l_pushns(L, ns, nslen);
+		lua_call(L, 3, 0);
+		return 0;
+	}
+	lua_createtable(L, 0, 5);
+	luaL_setmetatable(L, XML_ELEMENT_MT);
+	xml_l_pushname(L, x->name, &ns, &nslen);
+	lua_setfield(L, -2, "name");
+	xml_l_pushns(L, ns, nslen);
+	lua_setfield(L, -2, "ns");
+	xml_l_pushattrs(L, x->atts);
+	lua_setfield(L, -2, "attrs");
+	lua_newtable(L);
+	lua_setfield(L, -2, "children");
+	if (x->depth > 1) {   /* append to the parent's children */
+		lua_rawgeti(L, 2, x->depth - 1);
+		lua_getfield(L, -1, "children");
+		lua_pushvalue(L, 3);
+		lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+		lua_settop(L, 3);
+	}
+	lua_rawseti(L, 2, x->depth);
+	return 0;
+}
+
+/* Protected: the end of element x->name, whose text runs from text_at[x->depth] to the end
+ * of the buffer; x->depth no longer counts it.  Arguments x, st. */
+static int xml_l_end_p(lua_State *L)
+{
+	xml_l_parse *x = lua_touserdata(L, 1);
+	size_t at = x->text_at[x->depth];
+
+	if (x->stream) {
+		lua_getfield(L, 2, "handlers");
+		if (lua_getfield(L, -1, "end") == LUA_TNIL)
+			return 0;
+		xml_l_pushname(L, x->name, NULL, NULL);
+		lua_pushlstring(L, x->text + at, x->text_n - at);
+		lua_call(L, 2, 0);
+		return 0;
+	}
+	lua_rawgeti(L, 2, x->depth + 1);
+	lua_pushlstring(L, x->text + at, x->text_n - at);
+	lua_setfield(L, -2, "text");
+	if (x->depth > 0) {   /* the root stays in st[1] */
+		lua_pushnil(L);
+		lua_rawseti(L, 2, x->depth + 1);
+	}
+	return 0;
+}
+
+static void XMLCALL xml_l_start(void *ud, const char *name, const char **atts)
+{
+	xml_l_parse *x = ud;
+
+	if (x->failed)
+		return;
+	if (x->depth == XML_DEPTH_MAX) {
+		xml_l_fail(x, "elements nested deeper than 256");
+		return;
+	}
+	x->text_at[x->depth++] = x->text_n;
+	x->name = name;
+	x->atts = atts;
+	xml_l_protect(x, xml_l_start_p);
+}
+
+static void XMLCALL xml_l_end(void *ud, const char *name)
+{
+	xml_l_parse *x = ud;
+
+	if (x->failed)
+		return;
+	x->depth--;
+	x->name = name;
+	xml_l_protect(x, xml_l_end_p);
+	x->text_n = x->text_at[x->depth];
+}
+
+static void XMLCALL xml_l_chars(void *ud, const char *s, int len)
+{
+	xml_l_parse *x = ud;
+	size_t n = (size_t)len;
+
+	if (x->failed || x->depth == 0)
+		return;
+	if (x->text_cap - x->text_n < n) {
+		size_t cap = x->text_cap;
+		void *aud;
+		lua_Alloc alloc = lua_getallocf(x->L, &aud);
+		char *p;
+		while (cap - x->text_n < n)
+			cap *= 2;
+		if ((p = alloc(aud, x->text, x->text_cap, cap)) == NULL) {
+			xml_l_fail(x, "not enough memory");
+			return;
+		}
+		x->text = p;
+		x->text_cap = cap;
+	}
+	memcpy(x->text + x->text_n, s, n);
+	x->text_n += n;
+}
+
+static void XMLCALL xml_l_doctype(void *ud, const char *name, const char *sysid,
+                                  const char *pubid, int has_internal_subset)
+{
+	xml_l_parse *x = ud;
+	(void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+	if (!x->failed)
+		xml_l_fail(x, "DTDs are not accepted");
+}
+
+/* Feeds the text to expat, in parts of at most XML_CHUNK bytes. */
+static void xml_l_feed(xml_l_parse *x, const char *s, size_t len)
+{
+	int done = 0;
+
+	while (!done && !x->failed) {
+		int n = len > XML_CHUNK ? XML_CHUNK : (int)len;
+		done = len <= XML_CHUNK;
+		if (XML_Parse(x->p, s, n, done) == XML_STATUS_ERROR && !x->failed)
+			xml_l_fail(x, XML_ErrorString(XML_GetErrorCode(x->p)));
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Parses the text at index 1 (handlers at index 2 when stream); leaves the root on top in
+ * tree mode, or raises the parse's error. */
+static void xml_l_run(lua_State *L, int stream)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+	xml_l_parse *x;
+	void *aud;
+	lua_Alloc alloc = lua_getallocf(L, &aud);
+
+	luaL_checkstack(L, 8, "owed.xml");   /* room for xml_l_protect and an error value */
+	lua_newtable(L);
+	if (stream) {
+		lua_pushvalue(L, 2);
+		lua_setfield(L, -2, "handlers");
+	}
+	x = lua_newuserdatauv(L, sizeof *x, 0);
+	memset(x, 0, sizeof *x);
+	x->L = L;
+	x->stream = stream;
+	x->st = lua_gettop(L) - 1;
+	x->text_cap = 256;
+	if ((x->text = alloc(aud, NULL, 0, x->text_cap)) == NULL)
+		luaL_error(L, "owed.xml: not enough memory");
+	if ((x->p = XML_ParserCreateNS(NULL, XML_NSSEP)) == NULL) {
+		alloc(aud, x->text, x->text_cap, 0);
+		luaL_error(L, "owed.xml: not enough memory");
+	}
+	XML_SetUserData(x->p, x);
+	XML_SetElementHandler(x->p, xml_l_start, xml_l_end);
+	XML_SetCharacterDataHandler(x->p, xml_l_chars);
+	XML_SetStartDoctypeDeclHandler(x->p, xml_l_doctype);
+	xml_l_feed(x, s, len);
+	XML_ParserFree(x->p);
+	alloc(aud, x->text, x->text_cap, 0);
+	if (x->failed) {
+		if (x->what != NULL)
+			lua_pushfstring(L, "owed.xml.%s: %s at line %I column %I",
+			                stream ? "stream" : "parse", x->what, (LUAI_UACINT)x->line,
+			                (LUAI_UACINT)x->column);
+		lua_error(L);
+	}
+	lua_rawgeti(L, x->st, 1);
+}
+
+/* owed.xml.parse(text): the root element */
+static int xml_l_parse_text(lua_State *L)
+{
+	lua_settop(L, 1);
+	xml_l_run(L, 0);
+	return 1;
+}
+
+/* owed.xml.stream(text, handlers): handlers.start(name, attrs, ns) and
+ * handlers["end"](name, text) for each element, in document order */
+static int xml_l_stream(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	xml_l_run(L, 1);
+	return 0;
+}
+
+
+/*
+** {======================================================
+** Element methods
+** =======================================================
+*/
+
+/* Whether the element at idx has the local name name (len bytes). */
+static int xml_l_named(lua_State *L, int idx, const char *name, size_t len)
+{
+	size_t n;
+	const char *s;
+	int yes;
+
+	lua_getfield(L, idx, "name");
+	s = lua_tolstring(L, -1, &n);
+	yes = s != NULL && n == len && memcmp(s, name, len) == 0;
+	lua_pop(L, 1);
+	return yes;
+}
+
+/* Pushes el.children for the element argument at index 1. */
+static int xml_l_children(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	if (lua_getfield(L, 1, "children") != LUA_TTABLE)
+		luaL_error(L, "owed.xml: not an element (no children)");
+	return lua_gettop(L);
+}
+
+/* el:child(name): the first child element with that local name, or nil */
+static int xml_l_child(lua_State *L)
+{
+	size_t len, i, n;
+	const char *name = luaL_checklstring(L, 2, &len);
+	int ch = xml_l_children(L);
+
+	for (i = 1, n = lua_rawlen(L, ch); i <= n; i++) {
+		lua_rawgeti(L, ch, (lua_Integer)i);
+		if (xml_l_named(L, -1, name, len))
+			return 1;
+		lua_pop(L, 1);
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+/* el:children_named(name): the child elements with that local name */
+static int xml_l_children_named(lua_State *L)
+{
+	size_t len, i, n;
+	const char *name = luaL_checklstring(L, 2, &len);
+	int ch = xml_l_children(L);
+	lua_Integer k = 0;
+
+	lua_newtable(L);
+	for (i = 1, n = lua_rawlen(L, ch); i <= n; i++) {
+		lua_rawgeti(L, ch, (lua_Integer)i);
+		if (xml_l_named(L, -1, name, len))
+			lua_rawseti(L, -2, ++k);
+		else
+			lua_pop(L, 1);
+	}
+	return 1;
+}
+
+/* Appends to the table at out every element below the one at idx named name, depth first in
+ * document order. */
+static void xml_l_collect(lua_State *L, int idx, const char *name, size_t len, int out,
+                          int depth)
+{
+	size_t i, n;
+	int ch;
+
+	if (depth > XML_DEPTH_MAX)
+		luaL_error(L, "owed.xml.all: elements nested deeper than 256");
+	luaL_checkstack(L, 4, "owed.xml.all");
+	lua_getfield(L, idx, "children");
+	ch = lua_gettop(L);
+	for (i = 1, n = lua_rawlen(L, ch); i <= n; i++) {
+		lua_rawgeti(L, ch, (lua_Integer)i);
+		if (xml_l_named(L, -1, name, len)) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, out, (lua_Integer)lua_rawlen(L, out) + 1);
+		}
+		if (lua_istable(L, -1))
+			xml_l_collect(L, lua_gettop(L), name, len, out, depth + 1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* el:all(name): every element below el with that local name, in document order */
+static int xml_l_all(lua_State *L)
+{
+	size_t len;
+	const char *name = luaL_checklstring(L, 2, &len);
+
+	xml_l_children(L);
+	lua_newtable(L);
+	xml_l_collect(L, 1, name, len, lua_gettop(L), 0);
+	return 1;
+}
+
+/* Pushes the first element below the one at idx that path ("a/b/c") leads to, trying every
+ * branch in document order, and returns 1; or returns 0 and pushes nothing. */
+static int xml_l_find(lua_State *L, int idx, const char *path)
+{
+	const char *slash = strchr(path, '/');
+	size_t len = slash != NULL ? (size_t)(slash - path) : strlen(path), i, n;
+	int ch;
+
+	luaL_checkstack(L, 4, "owed.xml.path");
+	lua_getfield(L, idx, "children");
+	ch = lua_gettop(L);
+	if (!lua_istable(L, ch)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	for (i = 1, n = lua_rawlen(L, ch); i <= n; i++) {
+		lua_rawgeti(L, ch, (lua_Integer)i);
+		if (xml_l_named(L, -1, path, len)
+		    && (slash == NULL || xml_l_find(L, lua_gettop(L), slash + 1))) {
+			if (slash != NULL)
+				lua_remove(L, -2);   /* the child on the way */
+			lua_remove(L, ch);
+			return 1;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static const char *xml_l_checkpath(lua_State *L, int idx, const char *fname)
+{
+	const char *path = luaL_checkstring(L, idx);
+	if (*path == '\0' || *path == '/' || path[strlen(path) - 1] == '/'
+	    || strstr(path, "//") != NULL)
+		luaL_error(L, "%s: bad path '%s' (expected names separated by '/', as 'Stmt/Bal')",
+		           fname, path);
+	return path;
+}
+
+/* el:path("Stmt/Bal/Amt"): the first element that path leads to, or nil */
+static int xml_l_path(lua_State *L)
+{
+	const char *path = xml_l_checkpath(L, 2, "owed.xml.path");
+
+	xml_l_children(L);
+	if (!xml_l_find(L, 1, path))
+		lua_pushnil(L);
+	return 1;
+}
+
+static int xml_l_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* el:text_of("Stmt/Id"): the trimmed text of the element path leads to, or nil */
+static int xml_l_text_of(lua_State *L)
+{
+	const char *path = xml_l_checkpath(L, 2, "owed.xml.text_of");
+	const char *s;
+	size_t len;
+
+	xml_l_children(L);
+	if (!xml_l_find(L, 1, path)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_getfield(L, -1, "text");
+	s = lua_tolstring(L, -1, &len);
+	if (s == NULL) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	while (len > 0 && xml_l_space(*s))
+		s++, len--;
+	while (len > 0 && xml_l_space(s[len - 1]))
+		len--;
+	lua_pushlstring(L, s, len);
+	return 1;
+}
+
+/* }====================================================== */
+
+
+static const luaL_Reg xml_l_methods[] = {
+	{"child", xml_l_child},
+	{"children_named", xml_l_children_named},
+	{"path", xml_l_path},
+	{"all", xml_l_all},
+	{"text_of", xml_l_text_of},
+	{NULL, NULL}
+};
+
+static const luaL_Reg xml_l_funcs[] = {
+	{"parse", xml_l_parse_text},
+	{"stream", xml_l_stream},
+	{NULL, NULL}
+};
+
+int api_open_xml(lua_State *L)
+{
+	if (luaL_newmetatable(L, XML_ELEMENT_MT)) {
+		luaL_newlib(L, xml_l_methods);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+	luaL_newlib(L, xml_l_funcs);
+	/* in package.loaded, so tracebacks name "owed.xml.parse" */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "owed.xml");
+	lua_pop(L, 1);
+	return 1;
+}
