@@ -21,10 +21,15 @@ void api_open(lua_State *L, api_env *env)
 {
 	lua_pushlightuserdata(L, env);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &env_key);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 	lua_newtable(L);
 	for (const api_module *m = modules; m->name; m++) {
 		lua_pushcfunction(L, m->open);
 		lua_call(L, 0, 1);
+		/* registered as "owed.x", so error messages and tracebacks name functions fully */
+		lua_pushfstring(L, "owed.%s", m->name);
+		lua_pushvalue(L, -2);
+		lua_settable(L, -5);
 		lua_setfield(L, -2, m->name);
 	}
 	lua_pushliteral(L, OWED_VERSION);
@@ -32,6 +37,7 @@ void api_open(lua_State *L, api_env *env)
 	lua_pushinteger(L, API_VERSION);
 	lua_setfield(L, -2, "api_version");
 	lua_setglobal(L, "owed");
+	lua_pop(L, 1);
 }
 
 api_env *api_env_of(lua_State *L)

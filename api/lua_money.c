@@ -142,13 +142,12 @@ static void money_l_locale(lua_State *L, const char *locale, const char *fname)
 		           locale);
 }
 
-/* Turns a core result into the plugin's error; rc is OWED_EOVERFLOW or 0 where this is used. */
+/* Turns a core result into the plugin's error: with the arguments checked beforehand, an
+ * amount beyond int64 is the only failure left. */
 static void money_l_result(lua_State *L, int rc, const char *fname)
 {
-	if (rc == OWED_EOVERFLOW)
-		luaL_error(L, "%s: amount overflows", fname);
 	if (rc < 0)
-		luaL_error(L, "%s: invalid operands", fname);
+		luaL_error(L, "%s: amount overflows", fname);
 }
 
 /* }====================================================== */
@@ -234,10 +233,9 @@ static int money_l_parse_at(lua_State *L, const char *fname)
 			return money_l_notamount(L, fname, text, locale);
 	if (mlen == 3 && memcmp(text + at, MONEY_EURO, 3) == 0)
 		memcpy(code, "EUR", 4);
-	else if (mlen == 3 && text[at] >= 'A' && text[at] <= 'Z' && text[at + 1] >= 'A'
-	         && text[at + 1] <= 'Z' && text[at + 2] >= 'A' && text[at + 2] <= 'Z')
+	else if (mlen == 3)
 		memcpy(code, text + at, 3);
-	else if (mlen > 0)
+	if (mlen > 0 && money_exponent(code) < 0)   /* "eur", "EURO" */
 		return money_l_notamount(L, fname, text, locale);
 
 	/* what stands before the mark, and after it, without the white space around it */
@@ -246,12 +244,11 @@ static int money_l_parse_at(lua_State *L, const char *fname)
 	for (post = at + mlen; post < len && money_l_space(text + post, len - post) > 0;
 	     post += money_l_space(text + post, len - post))
 		;
-	if (mlen > 0) {
+	if (mlen > 0 && post < len) {   /* the mark stands first: only a sign may precede it */
 		size_t lead = 0;
 		while (money_l_space(text + lead, pre - lead) > 0)
 			lead += money_l_space(text + lead, pre - lead);
-		if (post < len && !(pre == lead || (pre == lead + 1 && (text[lead] == '-'
-		                                                         || text[lead] == '+'))))
+		if (pre - lead > 1 || (pre - lead == 1 && text[lead] != '-' && text[lead] != '+'))
 			return money_l_notamount(L, fname, text, locale);
 	}
 	memcpy(num, text, pre);
@@ -259,8 +256,8 @@ static int money_l_parse_at(lua_State *L, const char *fname)
 	num[pre + len - post] = '\0';
 
 	if (cur == NULL && code[0] == '\0')
-		return luaL_error(L, "%s: no currency in '%s' (write '%s EUR' or pass the "
-		                  "currency)", fname, text, text);
+		return luaL_error(L, "%s: no currency in '%s' (write it in, as in '12.50 EUR', or "
+		                  "pass it)", fname, text);
 	if (cur != NULL && code[0] != '\0' && strcmp(cur, code) != 0)
 		return luaL_error(L, "%s: currencies differ (%s in the text, %s given)", fname,
 		                  code, cur);

@@ -328,11 +328,11 @@ static void tpl_standalone(const tpl_state *t, size_t *from, size_t *to)
 static void tpl_compile(tpl_state *t)
 {
 	int blocks[TPL_DEPTH_MAX], nblocks = 0;
-	size_t pos = 0, text_end = 0;   /* text from pos is pending until text_end */
+	size_t pos = 0;   /* where the text not yet in a node starts */
 
 	while (pos < t->len) {
 		const char *open = NULL, *close;
-		size_t at, inner, stop, next;
+		size_t at, inner, stop, next, text_end;
 		const char *closer;
 		char kind;
 

@@ -20,7 +20,7 @@
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[512];
+	char path[1100];
 	FILE *f;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if (!(f = fopen(path, "w")) || fputs(text, f) < 0 || fclose(f) != 0) {

@@ -1,0 +1,575 @@
+---@meta
+-- owed.d.lua -- the annotated `owed` API, as plugins see it (LuaLS ---@ annotations).
+-- Editors read this file for completion and checks; docs/ is generated from it.
+-- Every function raises errors prefixed with its name:
+-- "owed.money.add: currencies differ (EUR, USD)".
+
+owed = {}
+
+-- ==========================================================================================
+-- owed.money
+-- ==========================================================================================
+
+---An exact amount: integer minor units (cents) and an ISO 4217 currency code.
+---Arithmetic and ordering work between amounts of one currency only; mixing currencies or
+---comparing with a number raises an error. `==` is simply false across currencies.
+---No operation ever uses a float. Amounts are compared by value, but as table keys they are
+---distinct objects: key tables by `tostring(m)` if you need that.
+---@class owed.money
+---@operator add(owed.money): owed.money
+---@operator sub(owed.money): owed.money
+---@operator unm: owed.money
+local money = {}
+
+---The amount in minor units: 1234.56 EUR is 123456.
+---@return integer
+function money:minor() end
+
+---The ISO 4217 code, "EUR".
+---@return string
+function money:currency() end
+
+---The sum; raises on different currencies or overflow. Same as `m + o`.
+---@param o owed.money
+---@return owed.money
+function money:add(o) end
+
+---The difference; raises on different currencies or overflow. Same as `m - o`.
+---@param o owed.money
+---@return owed.money
+function money:sub(o) end
+
+---Compares with o (same currency): -1, 0 or 1.
+---@param o owed.money
+---@return integer
+function money:cmp(o) end
+
+---The smaller of the two (same currency).
+---@param o owed.money
+---@return owed.money
+function money:min(o) end
+
+---The larger of the two (same currency).
+---@param o owed.money
+---@return owed.money
+function money:max(o) end
+
+---Whether the amount is 0.
+---@return boolean
+function money:is_zero() end
+
+---Whether the amount is below 0.
+---@return boolean
+function money:is_negative() end
+
+---The amount with its sign flipped. Same as `-m`.
+---@return owed.money
+function money:neg() end
+
+---The amount without sign.
+---@return owed.money
+function money:abs() end
+
+---@alias owed.rounding
+---| "half_up"   # half away from zero (default): 2.5 -> 3, -2.5 -> -3
+---| "half_even" # half to the even neighbour: 2.5 -> 2, 3.5 -> 4
+---| "down"      # toward zero
+---| "up"        # away from zero
+---| "floor"     # toward minus infinity
+---| "ceil"      # toward plus infinity
+
+---rate percent of the amount, rounded once to the minor unit. rate is exact text such as
+---"11.15" (never a float) or an integer: `m:percent("8.5")`, `m:percent(15)`.
+---@param rate string|integer
+---@param rounding? owed.rounding default "half_up"
+---@return owed.money
+function money:percent(rate, rounding) end
+
+---amount * num / den, rounded once; den > 0. For a pro rata share: `m:mul_ratio(days, 365)`.
+---@param num integer
+---@param den integer
+---@param rounding? owed.rounding default "half_up"
+---@return owed.money
+function money:mul_ratio(num, den, rounding) end
+
+---Splits the amount in proportion to weights (integers or amounts, none negative, not all 0),
+---so that the parts add up to it exactly; leftover cents go to the largest remainders.
+---At most 1000 parts.
+---@param weights (integer|owed.money)[]
+---@return owed.money[]
+function money:split(weights) end
+
+---@class owed.money.format_opts
+---@field symbol? boolean false leaves out "€" or the code (default true)
+
+---The amount as people write it in locale: "nl-NL" "€ 1.234,56", "nl-BE" the same,
+---"fr-BE" "1 234,56 €", "en" "€1,234.56", "C" (default) "1234.56". Only EUR has a symbol;
+---other currencies are written with their code.
+---@param locale? "nl-NL"|"nl-BE"|"fr-BE"|"en"|"C"
+---@param opts? owed.money.format_opts
+---@return string
+function money:format(locale, opts) end
+
+---@class owed.moneylib
+---Reads an amount: `owed.money("25.00 EUR")`, `owed.money("€ 1.234,56", nil, "nl-NL")`.
+---@overload fun(text: string, currency?: string, locale?: string): owed.money
+owed.money = {}
+
+---Reads an amount written in locale (default "C": "-1234.56"). The text may carry the
+---currency as a code ("EUR 12.50", "12.50 USD") or "€"; otherwise give currency. When both
+---are there they must agree.
+---@param text string
+---@param currency? string ISO 4217 code
+---@param locale? "nl-NL"|"nl-BE"|"fr-BE"|"en"|"C"
+---@return owed.money
+function owed.money.parse(text, currency, locale) end
+
+---An amount from its minor units, which must be a Lua integer: `owed.money.new(2500, "EUR")`.
+---@param minor integer
+---@param currency string ISO 4217 code
+---@return owed.money
+function owed.money.new(minor, currency) end
+
+---Whether v is an amount.
+---@param v any
+---@return boolean
+function owed.money.is(v) end
+
+-- ==========================================================================================
+-- owed.date
+-- ==========================================================================================
+
+---A date is an ISO string "YYYY-MM-DD"; such strings compare correctly with `<` and `==`.
+---Every function below accepts only that form (use owed.date.parse for others).
+---@alias owed.date_string string
+
+---A two-letter country code: "NL" and "BE" have holiday calendars, any other only weekends.
+---@alias owed.country string
+
+owed.date = {}
+
+---Today's date, or OWED_TODAY when that is set (tests, back-dated runs).
+---@return owed.date_string
+function owed.date.today() end
+
+---Reads YYYY-MM-DD, YYYYMMDD or D-M-YYYY (with '-', '/' or '.'); raises if it is none.
+---@param text string
+---@return owed.date_string
+function owed.date.parse(text) end
+
+---Whether v is a date YYYY-MM-DD that exists.
+---@param v any
+---@return boolean
+function owed.date.valid(v) end
+
+---The long form of d: "nl" "3 maart 2026", "fr" "1er mars 2026", "en" "3 March 2026".
+---@param d owed.date_string
+---@param lang "nl"|"fr"|"en"
+---@return string
+function owed.date.format(d, lang) end
+
+---Year, month and day as integers.
+---@param d owed.date_string
+---@return integer year
+---@return integer month
+---@return integer day
+function owed.date.ymd(d) end
+
+---The date of year, month and day; raises for a day that does not exist.
+---@param y integer
+---@param m integer
+---@param d integer
+---@return owed.date_string
+function owed.date.from_ymd(y, m, d) end
+
+---d plus n days (n may be negative).
+---@param d owed.date_string
+---@param n integer
+---@return owed.date_string
+function owed.date.add_days(d, n) end
+
+---d plus n months, the day clamped to the month's end: 31 Jan + 1 is 28 (29) Feb.
+---@param d owed.date_string
+---@param n integer
+---@return owed.date_string
+function owed.date.add_months(d, n) end
+
+---d plus n years; 29 Feb + 1 year is 28 Feb.
+---@param d owed.date_string
+---@param n integer
+---@return owed.date_string
+function owed.date.add_years(d, n) end
+
+---The number of days from a to b (b - a).
+---@param a owed.date_string
+---@param b owed.date_string
+---@return integer
+function owed.date.diff(a, b) end
+
+---The ISO weekday: 1 = Monday .. 7 = Sunday.
+---@param d owed.date_string
+---@return integer
+function owed.date.weekday(d) end
+
+---Easter Sunday of year (1..9999).
+---@param year integer
+---@return owed.date_string
+function owed.date.easter(year) end
+
+---Whether d is a public holiday that moves legal deadlines in country, and its Dutch name.
+---@param d owed.date_string
+---@param country owed.country
+---@return boolean
+---@return string? name
+function owed.date.is_holiday(d, country) end
+
+---Whether d is a business day in country: Monday to Friday and not a holiday.
+---@param d owed.date_string
+---@param country owed.country
+---@return boolean
+function owed.date.is_business_day(d, country) end
+
+---n business days after d (before, when n < 0); n = 0 is next_business_day(d).
+---@param d owed.date_string
+---@param n integer
+---@param country owed.country
+---@return owed.date_string
+function owed.date.add_business_days(d, n, country) end
+
+---d itself when it is a business day, else the next one: where a term ending on a weekend or
+---holiday ends instead.
+---@param d owed.date_string
+---@param country owed.country
+---@return owed.date_string
+function owed.date.next_business_day(d, country) end
+
+-- ==========================================================================================
+-- owed.json
+-- ==========================================================================================
+
+owed.json = {}
+
+---JSON null: decode gives it where the text has null (so arrays keep their length), encode
+---writes null for it.
+---@type lightuserdata
+owed.json.null = nil
+
+---@class owed.json.encode_opts
+---@field pretty? boolean indent by two spaces (default false)
+
+---The JSON text of value. Tables with keys exactly 1..n (or marked with owed.json.array) are
+---arrays; tables with string keys are objects, written with sorted keys; an empty unmarked
+---table is {}. Integers stay exact, floats keep a '.', money is its amount as a string
+---("1234.56"). Raises on other key types, cycles, nesting deeper than 100, functions, inf/nan
+---and strings that are not UTF-8, naming where: "at $.lines[2].amount".
+---@param value any
+---@param opts? owed.json.encode_opts
+---@return string
+function owed.json.encode(value, opts) end
+
+---The Lua value of a JSON text. Integers that fit 64 bits are Lua integers, exactly; other
+---numbers are floats; null is owed.json.null; arrays are marked with owed.json.array.
+---Raises with the place: "owed.json.decode: expected ',' or '}' at line 3 column 14".
+---@param text string
+---@return any
+function owed.json.decode(text) end
+
+---Marks t (or a new table) as an array, so that it encodes as [] even when empty.
+---@generic T: table
+---@param t? T
+---@return T
+function owed.json.array(t) end
+
+-- ==========================================================================================
+-- owed.xml
+-- ==========================================================================================
+
+---An element of a parsed document. Names are local names (without prefix); ns is the
+---namespace URI. text is the element's own character data, untrimmed.
+---@class owed.xml.element
+---@field name string local name, "Ntry"
+---@field ns string? namespace URI, or nil
+---@field attrs table<string, string> attributes by local name
+---@field children owed.xml.element[] child elements in document order
+---@field text string the element's own text (not its children's)
+local element = {}
+
+---The first child element named name, or nil.
+---@param name string
+---@return owed.xml.element?
+function element:child(name) end
+
+---The child elements named name.
+---@param name string
+---@return owed.xml.element[]
+function element:children_named(name) end
+
+---The first element that path ("Stmt/Bal/Amt", names separated by '/') leads to from here,
+---trying every branch in document order, or nil.
+---@param path string
+---@return owed.xml.element?
+function element:path(path) end
+
+---Every element named name below this one, at any depth, in document order.
+---@param name string
+---@return owed.xml.element[]
+function element:all(name) end
+
+---The trimmed text of el:path(path), or nil when there is no such element.
+---@param path string
+---@return string?
+function element:text_of(path) end
+
+owed.xml = {}
+
+---Parses a document into a tree and returns its root element. Documents with a DTD are
+---refused; nesting is limited to 256. Raises with the place:
+---"owed.xml.parse: not well-formed (invalid token) at line 12 column 3".
+---@param text string
+---@return owed.xml.element
+function owed.xml.parse(text) end
+
+---@class owed.xml.handlers
+---@field start? fun(name: string, attrs: table<string, string>, ns: string?)
+---@field end? fun(name: string, text: string) text is the element's own text
+
+---Parses a document without building a tree, calling handlers for each element in document
+---order; for large statements. An error raised by a handler stops the parse and is re-raised.
+---@param text string
+---@param handlers owed.xml.handlers
+function owed.xml.stream(text, handlers) end
+
+-- ==========================================================================================
+-- owed.template
+-- ==========================================================================================
+
+owed.template = {}
+
+---@class owed.template.opts
+---@field escape? "html"|"none" escape & < > " ' in values (default "none")
+---@field strict? boolean a missing value is an error instead of "" (default false)
+---@field locale? "nl-NL"|"nl-BE"|"fr-BE"|"en"|"C" money and number without argument ("nl-NL")
+---@field lang? "nl"|"fr"|"en" for date without argument (default "nl")
+
+---Fills in a template; no code runs inside it.
+---
+---    {{ debtor.name }}                  a value by its path into data; list.1 is an index
+---    {{{ html }}}  {{ html | raw }}     never escaped
+---    {{ amount | money "nl-NL" }}       € 1.234,56
+---    {{ due | date "nl" }}              3 maart 2026
+---    {{ n | number }}                   1.234 (integers and money, grouped per locale)
+---    {{ s | upper }}  {{ s | lower }}   {{ s | default "-" }}
+---    {% for inv in invoices %}{{ loop.index }}{% end %}   loop.index, first, last, length
+---    {% if [not] path %}..{% else %}..{% end %}   false for nil, false, "" and {}
+---    {# comment #}
+---
+---A {% %} or {# #} tag alone on its line takes the whole line with it. Errors name the line:
+---"owed.template.render: line 4: unclosed {% for %}".
+---@param text string
+---@param data? table
+---@param opts? owed.template.opts
+---@return string
+function owed.template.render(text, data, opts) end
+
+-- ---------------------------------------------------------------- owed.http
+
+---Outbound HTTP(S), asynchronous under the hood: the hook yields while the request runs
+---and resumes with the result. Only hosts in the manifest's needs.hosts are reachable.
+---@class owed.http
+owed.http = {}
+
+---@class owed.http.response
+---@field status integer the HTTP status code
+---@field headers table<string, string> response headers, names in lower case
+---@field body string the response body
+
+---@class owed.http.options
+---@field url string http:// or https:// URL
+---@field method? string GET, POST, PUT, DELETE, PATCH; default GET (POST with a body)
+---@field headers? table<string, string>
+---@field body? string request body
+---@field json? table encoded as JSON and sent with Content-Type: application/json
+---@field timeout? integer milliseconds for the whole request; default 30000
+
+---Makes a request. Redirects are not followed; 4xx and 5xx are answers, not errors.
+---@param opts owed.http.options
+---@return owed.http.response|nil response nil when the transfer failed
+---@return string|nil message why it failed ("timeout: ...")
+---@return string|nil kind timeout, refused, resolve, tls, too_large, truncated, other
+function owed.http.request(opts) end
+
+---GET url.
+---@param url string
+---@param opts? owed.http.options
+---@return owed.http.response|nil response
+---@return string|nil message
+---@return string|nil kind
+function owed.http.get(url, opts) end
+
+---POST body (a string) or a table (sent as JSON) to url.
+---@param url string
+---@param body string|table
+---@param opts? owed.http.options
+---@return owed.http.response|nil response
+---@return string|nil message
+---@return string|nil kind
+function owed.http.post(url, body, opts) end
+
+-- ---------------------------------------------------------------- owed.mail
+
+---Sending e-mail over SMTP (STARTTLS when the server offers it), asynchronous under the hood.
+---@class owed.mail
+owed.mail = {}
+
+---@class owed.mail.attachment
+---@field filename string
+---@field content_type? string default application/octet-stream
+---@field data string the bytes
+
+---@class owed.mail.message
+---@field url string smtp://host:port or smtps://host:port (host in needs.hosts)
+---@field username? string
+---@field password? string usually owed.secret("...")
+---@field from string sender address
+---@field to string|string[] one or more recipient addresses
+---@field subject? string UTF-8
+---@field text? string the plain-text body
+---@field html? string an HTML alternative
+---@field attachments? owed.mail.attachment[]
+---@field message_id? string makes a retried message recognisable
+---@field timeout? integer milliseconds; default 60000
+
+---Sends one message to every recipient.
+---@param msg owed.mail.message
+---@return { status: integer }|nil result status is the SMTP reply code (250)
+---@return string|nil message why it failed
+---@return string|nil kind refused, timeout, tls, rejected (the server said no), other
+function owed.mail.send(msg) end
+
+-- ---------------------------------------------------------------- owed.ledger
+
+---The ledger: reads give tables (amounts as owed.money, dates as "YYYY-MM-DD"); writes go
+---through the same rules as the CLI and name the plugin in the dossier.
+---@class owed.ledger
+owed.ledger = {}
+
+---@class owed.ledger.invoice
+---@field number string
+---@field debtor string the debtor's number
+---@field debtor_name string
+---@field issue_date string
+---@field due_date string
+---@field currency string
+---@field amount owed.money including VAT
+---@field vat owed.money
+---@field charges owed.money fees and interest added
+---@field allocated owed.money paid
+---@field credited owed.money
+---@field written_off owed.money
+---@field open owed.money amount + charges - allocated - credited - written_off
+---@field reference string payment reference, canonical form
+---@field description string
+---@field status "open"|"paid"|"closed"
+
+---The administration (the creditor) of the open ledger.
+---@return table administration code, name, address, country, kvk, vat, iban, currency, terms_days
+function owed.ledger.administration() end
+
+---A debtor by number, with its open and overdue totals; nil if there is none.
+---@param number string
+---@return table|nil debtor
+function owed.ledger.debtor(number) end
+
+---Every debtor, by number.
+---@return table[] debtors
+function owed.ledger.debtors() end
+
+---An invoice by number; nil if there is none.
+---@param number string
+---@return owed.ledger.invoice|nil invoice
+function owed.ledger.invoice(number) end
+
+---Invoices, oldest due first.
+---@param query? { debtor?: string, open?: boolean, overdue?: boolean, limit?: integer }
+---@return owed.ledger.invoice[] invoices
+function owed.ledger.invoices(query) end
+
+---Payments, oldest first.
+---@param query? { debtor?: string }
+---@return table[] payments id, date, currency, amount, unallocated, counterparty, iban, remittance, source
+function owed.ledger.payments(query) end
+
+---The dossier of a debtor or an invoice, oldest event first; payload is JSON text.
+---@param query { debtor?: string, invoice?: string }
+---@return table[] events id, at, actor, entity, kind, payload
+function owed.ledger.history(query) end
+
+---Adds a charge (a fee, collection costs, interest) to an invoice.
+---@param invoice string the invoice number
+---@param charge { amount: owed.money, kind?: string, date?: string, description?: string }
+---@return owed.ledger.invoice invoice as it is after
+function owed.ledger.charge(invoice, charge) end
+
+-- ---------------------------------------------------------------- owed.store
+
+---The plugin's own key/value store in the ledger database. Values are anything owed.json
+---can encode; no other plugin sees them.
+---@class owed.store
+owed.store = {}
+
+---@param key string
+---@return any value nil if the key is not set
+function owed.store.get(key) end
+
+---@param key string
+---@param value any nil deletes the key
+function owed.store.set(key, value) end
+
+---The plugin's keys that start with prefix, sorted.
+---@param prefix? string
+---@return string[] keys
+function owed.store.keys(prefix) end
+
+-- ---------------------------------------------------------------- owed.log
+
+---The log, under the plugin's name. With more than one argument, the first is a
+---string.format pattern. (print writes to the log at info level too.)
+---@class owed.log
+owed.log = {}
+
+---@param fmt any
+---@param ... any
+function owed.log.debug(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function owed.log.info(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function owed.log.warn(fmt, ...) end
+
+---@param fmt any
+---@param ... any
+function owed.log.error(fmt, ...) end
+
+-- ---------------------------------------------------------------- owed.secret, owed.config
+
+---A secret the manifest declares (needs.secrets), from OWED_SECRET_<NAME> or the secrets
+---file ($OWED_HOME/secrets, mode 0600). Raises if it is not declared or not set.
+---@param name string
+---@return string value
+function owed.secret(name) end
+
+---The plugin's configuration, validated against the manifest's config schema (read-only).
+---Only in plugins, not in scripts.
+---@type table<string, any>
+owed.config = {}
+
+---The host's version, e.g. "0.1.0".
+---@type string
+owed.version = ""
+
+---The API version plugins declare in api_version.
+---@type integer
+owed.api_version = 1
