@@ -10,6 +10,7 @@
 static const cli_opt global_opts[] = {
 	{ "db", "PATH", "the database (default: $OWED_DB, else ./owed.db)", 0 },
 	{ "admin", "CODE", "the administration (default: the first)", 0 },
+	{ "config", "PATH", "the configuration file (default: $OWED_CONF, else ./owed.conf)", 0 },
 	{ "json", NULL, "print JSON for scripts instead of tables", 0 },
 	{ "help", NULL, "show this help", 0 },
 	{ 0 }
@@ -41,10 +42,10 @@ static int global_opt(const cli_cmd *cmd, const char *name, size_t len, const ch
 		if (!value)
 			return usage_error(cmd, "missing value for", global_opts[g].name);
 		*used_next = 1;
-		*(g == 0 ? &a->db : &a->admin) = value;
+		*(g == 0 ? &a->db : g == 1 ? &a->admin : &a->config) = value;
 	} else if (name[len] == '=')
 		return usage_error(cmd, "takes no value:", name);
-	else if (g == 2)
+	else if (g == 3)
 		a->json = 1;
 	else
 		a->help = 1;

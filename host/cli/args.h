@@ -34,7 +34,7 @@ typedef struct cli_args {
 	int npos;
 	const char *multi[ARGS_MAX_MULTI];
 	int nmulti;
-	const char *db, *admin;
+	const char *db, *admin, *config;
 	int json, help;
 } cli_args;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/host.h"
 
 static void usage(FILE *f)
 {
@@ -79,5 +80,9 @@ int main(int argc, char **argv)
 		args_help(&e->cmd);
 		return EXIT_OK;
 	}
-	return e->run(&a);
+	if ((rc = cli_config_load(&a)) != 0)
+		return rc;
+	rc = e->run(&a);
+	config_free(cli_config());
+	return rc;
 }

@@ -58,6 +58,8 @@ struct rt {
 	rt_plugin *replaced;        /* replaced by a reload, still finishing calls */
 	rt_report_fn report;
 	void *report_ud;
+	lua_State *settings_L;      /* owed.conf's plugins table, or NULL */
+	int settings;
 };
 
 /* A hook call in flight. */

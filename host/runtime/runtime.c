@@ -141,6 +141,12 @@ void rt_free(rt *r)
 	free(r);
 }
 
+void rt_set_settings(rt *r, lua_State *L, int plugins)
+{
+	r->settings_L = L;
+	r->settings = plugins;
+}
+
 uv_loop_t *rt_loop(rt *r) { return r->loop; }
 net *rt_net(rt *r)        { return r->net; }
 
@@ -316,10 +322,19 @@ int rt_load(rt *r, const char *name, lua_State *cfg_L, int cfg, owed_error *err)
 		return svc_fail(err, OWED_EINPUT, "%s", p->problem);
 	if (p->current)
 		return 0;
-	if (cfg_L && cfg) {
+	if (cfg_L && cfg)
+		lua_pushvalue(cfg_L, cfg);
+	else if (r->settings_L && r->settings &&
+	         lua_getfield(r->settings_L, r->settings, name) == LUA_TTABLE)
+		cfg_L = r->settings_L;          /* owed.conf's settings for it */
+	else {
+		if (r->settings_L && r->settings)
+			lua_pop(r->settings_L, 1);
+		cfg_L = NULL;
+	}
+	if (cfg_L) {
 		if (p->cfg_L)
 			luaL_unref(p->cfg_L, LUA_REGISTRYINDEX, p->cfg_ref);
-		lua_pushvalue(cfg_L, cfg);
 		p->cfg_L = cfg_L;
 		p->cfg_ref = luaL_ref(cfg_L, LUA_REGISTRYINDEX);
 	}

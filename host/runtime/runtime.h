@@ -37,6 +37,9 @@ typedef struct rt_options {
 } rt_options;
 
 int rt_new(uv_loop_t *loop, owed_ctx *ledger, const rt_options *opt, rt **out, owed_error *err);
+/* Plugin settings come from this Lua table of plugin names to tables (owed.conf's plugins),
+ * whenever rt_load is given none. */
+void rt_set_settings(rt *r, lua_State *L, int plugins);
 /* Unloads every plugin (cancelling their transfers) and frees the runtime; run the loop after
  * so closing handles complete. */
 void rt_free(rt *r);
@@ -68,7 +71,8 @@ const rt_info *rt_info_at(const rt *r, size_t i);
 rt_plugin *rt_find(rt *r, const char *name);
 const rt_info *rt_plugin_info(const rt_plugin *p);
 
-/* Loads a plugin with its configuration (a Lua table at index cfg in L, or 0 for none),
+/* Loads a plugin with its configuration (a Lua table at index cfg in L, or 0 for the
+ * settings given to rt_set_settings, if any),
  * validated against its manifest's schema.  On failure the plugin is marked broken and err
  * names the plugin, the file or key, and what was expected. */
 int rt_load(rt *r, const char *name, lua_State *cfg_L, int cfg, owed_error *err);

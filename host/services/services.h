@@ -29,8 +29,10 @@ typedef struct owed_ctx {
 	char locale[8];         /* how amounts typed by the user are read: $OWED_LOCALE, "en" */
 } owed_ctx;
 
-/* The database path: the argument, else $OWED_DB, else ./owed.db. */
+/* The database path: the argument, else $OWED_DB, else the configuration's (set with
+ * svc_set_default_db), else ./owed.db. */
 const char *svc_db_path(const char *given);
+void svc_set_default_db(const char *path);
 
 /* Creates a database with its first administration.  in->name is required. */
 typedef struct svc_admin_input {

@@ -10,12 +10,19 @@
 #include "core/money.h"
 #include "services/internal.h"
 
+static char default_db[1024] = "owed.db";
+
+void svc_set_default_db(const char *path)
+{
+	snprintf(default_db, sizeof default_db, "%s", path);
+}
+
 const char *svc_db_path(const char *given)
 {
 	const char *env = getenv("OWED_DB");
 	if (given && *given)
 		return given;
-	return env && *env ? env : "owed.db";
+	return env && *env ? env : default_db;
 }
 
 /* Reads the environment a session depends on, refusing a locale or pinned date that would

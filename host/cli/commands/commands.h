@@ -44,6 +44,7 @@ int cmd_plugin_info(const cli_args *a);
 int cmd_plugin_check(const cli_args *a);
 int cmd_plugin_new(const cli_args *a);
 int cmd_lua(const cli_args *a);
+int cmd_config_check(const cli_args *a);
 int cmd_test(const cli_args *a);
 
 /* Shared printing of entities (show and the results of add/edit). */

@@ -12,6 +12,23 @@
 
 extern char **environ;
 
+static owed_config config;
+
+int cli_config_load(const cli_args *a)
+{
+	owed_error err = { 0 };
+	if (config_load(config_find(a->config), &config, &err) != 0)
+		return cli_fail(&err);
+	if (config.database[0])
+		svc_set_default_db(config.database);
+	return 0;
+}
+
+owed_config *cli_config(void)
+{
+	return &config;
+}
+
 int cli_host_open(const cli_args *a, int need_ledger, cli_host *h)
 {
 	const char *path = svc_db_path(a->db);
@@ -27,10 +44,12 @@ int cli_host_open(const cli_args *a, int need_ledger, cli_host *h)
 		svc_close(&h->ledger);
 		return EXIT_FAILURE_;
 	}
-	if (rt_new(&h->loop, &h->ledger, NULL, &h->rt, &err) != 0 || rt_scan(h->rt, &err) != 0) {
+	if (rt_new(&h->loop, &h->ledger, &config.rt, &h->rt, &err) != 0 ||
+	    rt_scan(h->rt, &err) != 0) {
 		cli_host_close(h);
 		return cli_fail(&err);
 	}
+	rt_set_settings(h->rt, config.L, config.plugins);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "cli/args.h"
+#include "runtime/config.h"
 #include "runtime/runtime.h"
 
 typedef struct cli_host {
@@ -20,6 +21,11 @@ typedef struct cli_host {
  * a database exists at the arguments' path, the ledger.  Returns 0 or an exit code. */
 int cli_host_open(const cli_args *a, int need_ledger, cli_host *h);
 void cli_host_close(cli_host *h);
+
+/* Reads the configuration the arguments name (or none) once per process, and makes its
+ * database the default; returns 0 or an exit code. */
+int cli_config_load(const cli_args *a);
+owed_config *cli_config(void);
 
 /* Runs the busted specs under path in a child `owed test` and returns its exit status. */
 int cli_run_specs(const char *path);

@@ -259,3 +259,33 @@ int cmd_plugin_new(const cli_args *a)
 	printf("created %s (manifest.lua, init.lua, spec/%s_spec.lua)\n", folder, name);
 	return EXIT_OK;
 }
+
+/* ------------------------------------------------------------------ owed config check */
+
+/* Validates the configuration file (read by main already) and loads every plugin it
+ * configures, so a wrong setting is found now and not at 6 in the morning. */
+int cmd_config_check(const cli_args *a)
+{
+	owed_config *c = cli_config();
+	cli_host h;
+	int rc, worst = EXIT_OK;
+	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_host_open(a, 0, &h)))
+		return rc;
+	printf("%s\n", c->file[0] ? c->file : "no configuration file: every setting has its "
+	                                      "default");
+	if (c->L && c->plugins) {
+		lua_pushnil(c->L);
+		while (lua_next(c->L, c->plugins)) {
+			const char *name = lua_tostring(c->L, -2);
+			owed_error err = { 0 };
+			lua_pop(c->L, 1);
+			if (rt_load(h.rt, name, NULL, 0, &err) != 0) {
+				printf("  %-22s FAIL  %s\n", name, err.msg);
+				worst = EXIT_INPUT;
+			} else
+				printf("  %-22s ok\n", name);
+		}
+	}
+	cli_host_close(&h);
+	return worst;
+}

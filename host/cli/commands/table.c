@@ -140,6 +140,8 @@ const cli_entry cli_commands[] = {
 	    no_opts, 0 }, cmd_plugin_check },
 	{ { "plugin new", "NAME", "Create a plugin from a scaffold with a passing spec.",
 	    plugin_new_opts, 0 }, cmd_plugin_new },
+	{ { "config check", "", "Validate the configuration and every plugin it configures.",
+	    no_opts, 0 }, cmd_config_check },
 	{ { "lua", "FILE [ARGS...]", "Run a Lua script with the owed API (see docs/api.md).",
 	    no_opts, 1 }, cmd_lua },
 	{ { "test", "[PATH...]", "Run busted specs inside owed (default: every plugin's spec/).",

@@ -1,0 +1,239 @@
+/*
+ * config.c -- reading owed.conf (config.h).
+ */
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "runtime/config.h"
+
+static const char *const top_keys[] = {
+	"database", "limits", "plugin_path", "secrets_file", "plugins", NULL
+};
+static const char *const limit_keys[] = {
+	"memory_mb", "hook_ms", "load_ms", "max_failures", NULL
+};
+
+const char *config_find(const char *given)
+{
+	const char *env = getenv("OWED_CONF");
+	if (given && *given)
+		return given;
+	if (env && *env)
+		return env;
+	return access("owed.conf", F_OK) == 0 ? "owed.conf" : NULL;
+}
+
+static int known(const char *key, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (strcmp(key, *keys) == 0)
+			return 1;
+	return 0;
+}
+
+static int unknown_keys(lua_State *L, int t, const char *const *keys, const char *where,
+                        const char *file, owed_error *err)
+{
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING || !known(lua_tostring(L, -1), keys)) {
+			svc_fail(err, OWED_EINPUT, "%s: unknown key '%s%s' (see docs/configuration.md)",
+			         file, where, luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+			return err->code;
+		}
+	}
+	return 0;
+}
+
+static int get_string(lua_State *L, int t, const char *key, char *out, size_t size,
+                      const char *file, owed_error *err)
+{
+	int type = lua_getfield(L, t, key);
+	int rc = 0;
+	if (type == LUA_TSTRING)
+		snprintf(out, size, "%s", lua_tostring(L, -1));
+	else if (type != LUA_TNIL)
+		rc = svc_fail(err, OWED_EINPUT, "%s: key '%s': expected a string, got %s", file, key,
+		              luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int get_limit(lua_State *L, int t, const char *key, long max, int64_t *out,
+                     const char *file, owed_error *err)
+{
+	int type = lua_getfield(L, t, key);
+	int rc = 0;
+	if (type != LUA_TNIL) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > max)
+			rc = svc_fail(err, OWED_EINPUT, "%s: key 'limits.%s': expected a whole number "
+			              "from 1 to %ld", file, key, max);
+		else
+			*out = lua_tointeger(L, -1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int read_limits(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	int64_t mem = 0, hook = 0, load = 0, fails = 0;
+	int rc;
+	if (lua_getfield(L, t, "limits") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return svc_fail(err, OWED_EINPUT, "%s: key 'limits': expected a table", file);
+	}
+	t = lua_gettop(L);
+	if ((rc = unknown_keys(L, t, limit_keys, "limits.", file, err)) ||
+	    (rc = get_limit(L, t, "memory_mb", 4096, &mem, file, err)) ||
+	    (rc = get_limit(L, t, "hook_ms", 600000, &hook, file, err)) ||
+	    (rc = get_limit(L, t, "load_ms", 600000, &load, file, err)) ||
+	    (rc = get_limit(L, t, "max_failures", 1000, &fails, file, err))) {
+		lua_pop(L, 1);
+		return rc;
+	}
+	c->rt.mem_limit = (size_t)mem << 20;
+	c->rt.hook_ms = hook;
+	c->rt.load_ms = load;
+	c->rt.max_failures = (int)fails;
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* The runtime's path: the defaults with plugin_path's folders before the user's own. */
+static int read_path(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	const char *const *defaults = rt_default_path();
+	int n = 0, d = 0, user;
+	for (user = 0; defaults[user + 1]; user++)
+		;                                       /* the last default is the user's folder */
+	while (d < user && n < CONFIG_MAX_PATH)
+		snprintf(c->path_dirs[n++], sizeof c->path_dirs[0], "%s", defaults[d++]);
+	if (lua_getfield(L, t, "plugin_path") != LUA_TNIL) {
+		if (!lua_istable(L, -1)) {
+			lua_pop(L, 1);
+			return svc_fail(err, OWED_EINPUT, "%s: key 'plugin_path': expected a list of "
+			                "folders", file);
+		}
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+			if (lua_rawgeti(L, -1, i) != LUA_TSTRING || n == CONFIG_MAX_PATH + 2) {
+				lua_pop(L, 2);
+				return svc_fail(err, OWED_EINPUT, "%s: key 'plugin_path': expected at most "
+				                "%d folder names", file, CONFIG_MAX_PATH);
+			}
+			snprintf(c->path_dirs[n++], sizeof c->path_dirs[0], "%s", lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	snprintf(c->path_dirs[n++], sizeof c->path_dirs[0], "%s", defaults[user]);
+	for (int i = 0; i < n; i++)
+		c->path[i] = c->path_dirs[i];
+	c->path[n] = NULL;
+	c->rt.path = c->path;
+	return 0;
+}
+
+static int read_plugins(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	int type = lua_getfield(L, t, "plugins");
+	if (type == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (type != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return svc_fail(err, OWED_EINPUT, "%s: key 'plugins': expected a table of plugin "
+		                "names to settings", file);
+	}
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1)) {
+			svc_fail(err, OWED_EINPUT, "%s: key 'plugins.%s': expected a table of settings",
+			         file, luaL_tolstring(L, -2, NULL));
+			lua_pop(L, 4);
+			return err->code;
+		}
+		lua_pop(L, 1);
+	}
+	c->plugins = lua_gettop(L);     /* stays on the stack for config_plugin */
+	return 0;
+}
+
+/* A configuration is data: a million instructions is far more than any table needs, so
+ * reaching them means a loop. */
+static void too_long(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	luaL_error(L, "the configuration runs too long (it must be a table, not a program)");
+}
+
+/* Evaluates the file as data, in an empty environment, leaving its table on c->L's stack. */
+static int evaluate(owed_config *c, const char *file, owed_error *err)
+{
+	if (!(c->L = luaL_newstate()))
+		return svc_fail(err, OWED_ENOMEM, "%s: out of memory", file);
+	if (luaL_loadfilex(c->L, file, "t") != LUA_OK)
+		return svc_fail(err, OWED_EINPUT, "%s", lua_tostring(c->L, -1));
+	lua_newtable(c->L);
+	lua_setupvalue(c->L, -2, 1);
+	lua_sethook(c->L, too_long, LUA_MASKCOUNT, 1000000);
+	if (lua_pcall(c->L, 0, 1, 0) != LUA_OK)
+		return svc_fail(err, OWED_EINPUT, "%s", lua_tostring(c->L, -1));
+	lua_sethook(c->L, NULL, 0, 0);
+	if (!lua_istable(c->L, -1))
+		return svc_fail(err, OWED_EINPUT, "%s: expected the file to return a table, got %s",
+		                file, luaL_typename(c->L, -1));
+	return 0;
+}
+
+int config_load(const char *file, owed_config *c, owed_error *err)
+{
+	int rc, t;
+	memset(c, 0, sizeof *c);
+	if (!file) {
+		c->rt.path = NULL;
+		return 0;
+	}
+	snprintf(c->file, sizeof c->file, "%s", file);
+	if (access(file, R_OK) != 0)
+		return svc_fail(err, OWED_EIO, "%s: cannot read the configuration file", file);
+	if ((rc = evaluate(c, file, err)) != 0) {
+		config_free(c);
+		return rc;
+	}
+	t = lua_gettop(c->L);
+	if ((rc = unknown_keys(c->L, t, top_keys, "", file, err)) ||
+	    (rc = get_string(c->L, t, "database", c->database, sizeof c->database, file, err)) ||
+	    (rc = get_string(c->L, t, "secrets_file", c->secrets_file, sizeof c->secrets_file,
+	                     file, err)) ||
+	    (rc = read_limits(c, t, file, err)) || (rc = read_path(c, t, file, err)) ||
+	    (rc = read_plugins(c, t, file, err))) {
+		config_free(c);
+		return rc;
+	}
+	if (c->secrets_file[0])
+		c->rt.secrets_file = c->secrets_file;
+	return 0;
+}
+
+void config_free(owed_config *c)
+{
+	if (c->L)
+		lua_close(c->L);
+	c->L = NULL;
+	c->plugins = 0;
+}
