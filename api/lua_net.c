@@ -32,7 +32,21 @@ static int host_matches(const char *rule, const char *host, const char *port)
 	return strlen(host) == hlen && strncasecmp(host, rule, hlen) == 0;
 }
 
-/* Raises unless url's scheme is one of schemes and its host is allowed for this plugin. */
+/* Pushes "https or http". */
+static void push_schemes(lua_State *L, const char *const *schemes)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	for (const char *const *s = schemes; *s; s++) {
+		if (s != schemes)
+			luaL_addstring(&b, s[1] ? ", " : " or ");
+		luaL_addstring(&b, *s);
+	}
+	luaL_pushresult(&b);
+}
+
+/* Raises unless url's scheme is one of schemes and its host is allowed for this plugin.  The
+ * scheme is judged first: a file: URL has no host to name. */
 static void check_url(lua_State *L, const char *fn, const char *url, const char *const *schemes)
 {
 	api_env *env = api_env_of(L);
@@ -41,25 +55,35 @@ static void check_url(lua_State *L, const char *fn, const char *url, const char 
 	int ok_scheme = 0, ok_host = env->trusted;
 
 	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		luaL_error(L, "%s: '%s' is not a URL", fn, url);
 		return;
 	}
-	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
 	for (const char *const *s = schemes; *s; s++)
 		ok_scheme |= strcasecmp(scheme, *s) == 0;
-	for (size_t i = 0; !ok_host && i < env->nhosts; i++)
-		ok_host = host_matches(env->hosts[i], host, port);
+	if (ok_scheme && curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		curl_free(scheme);
+		curl_url_cleanup(u);
+		luaL_error(L, "%s: '%s' is not a URL (no host)", fn, url);
+		return;
+	}
+	if (ok_scheme) {
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+		for (size_t i = 0; !ok_host && i < env->nhosts; i++)
+			ok_host = host_matches(env->hosts[i], host, port);
+	}
 	lua_pushfstring(L, "%s: %s %s", fn, ok_scheme ? "host" : "scheme",
 	                ok_scheme ? host : scheme);
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
 	curl_url_cleanup(u);
-	if (!ok_scheme)
-		luaL_error(L, "%s is not allowed (only %s)", lua_tostring(L, -1), schemes[0]);
+	if (!ok_scheme) {
+		push_schemes(L, schemes);
+		luaL_error(L, "%s is not allowed (only %s)", lua_tostring(L, -2),
+		           lua_tostring(L, -1));
+	}
 	if (!ok_host)
 		luaL_error(L, "%s is not in the manifest of plugin %s (needs.hosts)",
 		           lua_tostring(L, -1), env->plugin);

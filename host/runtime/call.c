@@ -63,7 +63,11 @@ static void step(rt_call_rec *c, int nargs)
 	lua_State *L = v->sb.L;
 	int nres = 0, status, stopped;
 
-	sandbox_enter(&v->sb, c->co, c->budget_left_ns);
+	/* A budget spent before a wait (inside a long call into C, where the hook cannot stop
+	 * it) leaves nothing, which must not read as "no deadline": arm one already due.  The
+	 * message names the call's whole budget, not what was left of it. */
+	sandbox_enter(&v->sb, c->co, c->budget_left_ns > 0 ? c->budget_left_ns : 1);
+	v->sb.budget_ms = v->p->r->opt.hook_ms;
 	status = lua_resume(c->co, NULL, nargs, &nres);
 	c->budget_left_ns = sandbox_leave(&v->sb);
 	stopped = v->sb.stopped;

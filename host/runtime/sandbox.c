@@ -44,6 +44,46 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+/* ------------------------------------------------------------------ sets of threads */
+
+/* Weak sets in the registry, keyed by the address of these: */
+static const char held_key = 'h';      /* the host's coroutines (sandbox_hold) */
+static const char stopped_key = 's';   /* threads the time budget stopped */
+
+static void new_set(lua_State *L, const char *key)
+{
+	lua_newtable(L);
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
+
+/* Adds the thread at idx to a set, or says whether it is in it. */
+static void set_add(lua_State *L, const char *key, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+	lua_pushvalue(L, idx);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+static int set_has(lua_State *L, const char *key, int idx)
+{
+	int in;
+	if (lua_type(L, idx) != LUA_TTHREAD)
+		return 0;
+	idx = lua_absindex(L, idx);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+	lua_pushvalue(L, idx);
+	in = lua_rawget(L, -2) != LUA_TNIL;
+	lua_pop(L, 2);
+	return in;
+}
+
 /* ------------------------------------------------------------------ time */
 
 sandbox *sandbox_of(lua_State *L)
@@ -54,13 +94,26 @@ sandbox *sandbox_of(lua_State *L)
 static void sandbox_hook(lua_State *L, lua_Debug *ar)
 {
 	sandbox *sb = sandbox_of(L);
+	int enforcing;
 	(void)ar;
 	if (!sb || !sb->deadline_ns || uv_hrtime() < sb->deadline_ns)
 		return;
 	sb->stopped = 1;
 	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
-	luaL_error(L, "stopped: the plugin ran longer than its time budget (%d ms)",
-	           (int)sb->budget_ms);
+	/* Raised from a hook, the error leaves hooks off on this thread until a pcall catches
+	 * it: plugin code run there before (a message handler) or after (the __close of a
+	 * coroutine that died of it) could not be stopped.  So the thread is marked, for xpcall
+	 * and coroutine.close/wrap below; the mark and the message are made with the memory
+	 * limit lifted, so that this error is the one raised. */
+	enforcing = sb->enforcing;
+	sb->enforcing = 0;
+	lua_pushthread(L);
+	set_add(L, &stopped_key, -1);
+	lua_pop(L, 1);
+	lua_pushfstring(L, "stopped: the plugin ran longer than its time budget (%d ms)",
+	                (int)sb->budget_ms);
+	sb->enforcing = enforcing;
+	lua_error(L);
 }
 
 void sandbox_enter(sandbox *sb, lua_State *co, int64_t budget_ns)
@@ -82,57 +135,133 @@ int64_t sandbox_leave(sandbox *sb)
 	return left;
 }
 
-/* ------------------------------------------------------------------ the host's coroutines */
-
-static const char held_key = 'h';   /* its address keys a weak set of held coroutines */
+/* ------------------------------------------------------------------ coroutines and xpcall */
 
 void sandbox_hold(sandbox *sb, lua_State *co)
 {
 	lua_State *L = sb->L;
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &held_key);
 	lua_pushthread(co);
 	lua_xmove(co, L, 1);
-	lua_pushboolean(L, 1);
-	lua_rawset(L, -3);
+	set_add(L, &held_key, -1);
 	lua_pop(L, 1);
 }
 
-static int is_held(lua_State *L, int idx)
+/* A thread that died of a time-budget stop: closing it would run its __close handlers with
+ * hooks off (sandbox_hook).  Its variables stay unclosed instead; they are the plugin's. */
+static int died_stopped(lua_State *L, int idx)
 {
-	int held;
-	if (lua_type(L, idx) != LUA_TTHREAD)
-		return 0;
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &held_key);
-	lua_pushvalue(L, idx);
-	held = lua_rawget(L, -2) != LUA_TNIL;
-	lua_pop(L, 2);
-	return held;
+	lua_State *co = lua_tothread(L, idx);
+	int st = co ? lua_status(co) : LUA_OK;
+	return st != LUA_OK && st != LUA_YIELD && set_has(L, &stopped_key, idx);
 }
 
-/* coroutine.resume and coroutine.close (upvalue 1, named by upvalue 2), refusing the host's
- * coroutines: a hook parked on I/O that another call resumed would take forged results, and a
- * second wait there would orphan the first transfer. */
+/* coroutine.resume and coroutine.close (upvalue 1, named by upvalue 2).  Neither touches the
+ * host's coroutines: a hook parked on I/O that another call resumed would take forged
+ * results, and a second wait there would orphan the first transfer. */
 static int guarded_coroutine(lua_State *L)
 {
-	if (is_held(L, 1))
+	const char *name = lua_tostring(L, lua_upvalueindex(2));
+	if (set_has(L, &held_key, 1))
 		return luaL_error(L, "coroutine.%s: this coroutine belongs to the host (it runs a "
-		                  "hook, and the host resumes it when its I/O is done)",
-		                  lua_tostring(L, lua_upvalueindex(2)));
+		                  "hook, and the host resumes it when its I/O is done)", name);
+	if (name[0] == 'c' && died_stopped(L, 1)) {
+		lua_State *co = lua_tothread(L, 1);
+		lua_pushboolean(L, 0);
+		lua_pushvalue(co, -1);              /* its error, as close reports it */
+		lua_xmove(co, L, 1);
+		return 2;
+	}
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
 	return lua_gettop(L);
 }
 
+/* The function coroutine.wrap returns: Lua's, but a coroutine that died of a stop is not
+ * closed (died_stopped). */
+static int wrapped(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+	int narg = lua_gettop(L), nres, st;
+	if (!lua_checkstack(co, narg))
+		return luaL_error(L, "too many arguments to resume");
+	lua_xmove(L, co, narg);
+	st = lua_resume(co, L, narg, &nres);
+	if (st == LUA_OK || st == LUA_YIELD) {
+		if (!lua_checkstack(L, nres + 1)) {
+			lua_pop(co, nres);
+			return luaL_error(L, "too many results to resume");
+		}
+		lua_xmove(co, L, nres);
+		return nres;
+	}
+	lua_xmove(co, L, 1);                    /* the error */
+	st = lua_status(co);
+	if (st != LUA_OK && st != LUA_YIELD && !died_stopped(L, lua_upvalueindex(1))) {
+		st = lua_resetthread(co);           /* close its to-be-closed variables */
+		lua_pop(L, 1);
+		lua_xmove(co, L, 1);
+	}
+	if (st != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+		luaL_where(L, 1);
+		lua_insert(L, -2);
+		lua_concat(L, 2);
+	}
+	return lua_error(L);
+}
+
+static int sandbox_wrap(lua_State *L)
+{
+	lua_State *co;
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	co = lua_newthread(L);
+	lua_pushvalue(L, 1);
+	lua_xmove(L, co, 1);
+	lua_pushcclosure(L, wrapped, 1);
+	return 1;
+}
+
+/* xpcall's message handler (upvalue 1), unless the call has been stopped: the handler would
+ * run inside the stop's hook, with hooks off (sandbox_hook).  The message passes unchanged. */
+static int guarded_handler(lua_State *L)
+{
+	if (sandbox_of(L)->stopped)
+		return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int finish_xpcall(lua_State *L, int status, lua_KContext extra)
+{
+	if (status != LUA_OK && status != LUA_YIELD) {
+		lua_pushboolean(L, 0);
+		lua_pushvalue(L, -2);
+		return 2;
+	}
+	return lua_gettop(L) - (int)extra;
+}
+
+/* xpcall(f, handler, ...) as Lua's (yieldable), with the handler guarded. */
+static int sandbox_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L);
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, guarded_handler, 1);
+	lua_replace(L, 2);
+	lua_pushboolean(L, 1);                  /* the first result */
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);                    /* below the function's arguments */
+	return finish_xpcall(L, lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_xpcall), 2);
+}
+
 static void guard_coroutines(lua_State *L)
 {
 	static const char *const fns[] = { "resume", "close" };
-	lua_newtable(L);                    /* the held set, weak: done hooks' threads go */
-	lua_createtable(L, 0, 1);
-	lua_pushliteral(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &held_key);
+	new_set(L, &held_key);
+	new_set(L, &stopped_key);
 	lua_getglobal(L, LUA_COLIBNAME);
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
 		lua_getfield(L, -1, fns[i]);
@@ -140,7 +269,11 @@ static void guard_coroutines(lua_State *L)
 		lua_pushcclosure(L, guarded_coroutine, 2);
 		lua_setfield(L, -2, fns[i]);
 	}
+	lua_pushcfunction(L, sandbox_wrap);
+	lua_setfield(L, -2, "wrap");
 	lua_pop(L, 1);
+	lua_pushcfunction(L, sandbox_xpcall);
+	lua_setglobal(L, "xpcall");
 }
 
 /* ------------------------------------------------------------------ environment */

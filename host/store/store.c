@@ -14,7 +14,7 @@
 
 #include "core/err.h"
 #include "store/schema.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 /* ------------------------------------------------------------------ the statement table */
 
@@ -47,6 +47,8 @@ enum {
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE, ST_KV_KEYS,
 	ST_COUNT
 };
+
+_Static_assert(ST_COUNT <= STORE_DUNNING_FIRST, "the ledger's statements overlap dunning.c's");
 
 static const char *const sql[ST_COUNT] = {
 	[ST_EVENT_INSERT] = "INSERT INTO event (at, actor, entity, entity_id, debtor_id, invoice_id,"
@@ -122,16 +124,11 @@ static const char *const sql[ST_COUNT] = {
 		" AND substr(key, 1, length(?2)) = ?2 ORDER BY key",
 };
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_COUNT];
-	int depth;              /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
-	char error[256];
-};
+
 
 /* ------------------------------------------------------------------ errors and helpers */
 
-static int fail(store *s, int code)
+int store_fail(store *s, int code)
 {
 	snprintf(s->error, sizeof s->error, "%s", sqlite3_errmsg(s->db));
 	return code;
@@ -143,10 +140,10 @@ static int step_error(store *s, int rc)
 {
 	int ext = sqlite3_extended_errcode(s->db);
 	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return fail(s, OWED_EEXIST);
+		return store_fail(s, OWED_EEXIST);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return fail(s, OWED_EREFUSED);
-	return fail(s, OWED_EIO);
+		return store_fail(s, OWED_EREFUSED);
+	return store_fail(s, OWED_EIO);
 }
 
 const char *store_error(const store *s)
@@ -154,11 +151,11 @@ const char *store_error(const store *s)
 	return s->error;
 }
 
-static sqlite3_stmt *prepare(store *s, int id)
+sqlite3_stmt *store_prepare(store *s, int id, const char *text)
 {
-	if (!s->st[id] && sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	if (!s->st[id] && sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT,
 	                                     &s->st[id], NULL) != SQLITE_OK) {
-		fail(s, OWED_EIO);
+		store_fail(s, OWED_EIO);
 		return NULL;
 	}
 	sqlite3_reset(s->st[id]);
@@ -166,25 +163,30 @@ static sqlite3_stmt *prepare(store *s, int id)
 	return s->st[id];
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+static sqlite3_stmt *prepare(store *s, int id)
+{
+	return store_prepare(s, id, sql[id]);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-static void bind_date(sqlite3_stmt *st, int i, owed_date d)
+void store_bind_date(sqlite3_stmt *st, int i, owed_date d)
 {
 	char buf[16];
 	date_format_iso(d, buf, sizeof buf);
 	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
 }
 
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t size)
+void store_col_text(sqlite3_stmt *st, int i, char *out, size_t size)
 {
 	const unsigned char *v = sqlite3_column_text(st, i);
 	snprintf(out, size, "%s", v ? (const char *)v : "");
 }
 
-static owed_date col_date(sqlite3_stmt *st, int i)
+owed_date store_col_date(sqlite3_stmt *st, int i)
 {
 	owed_date d = 0;
 	const unsigned char *v = sqlite3_column_text(st, i);
@@ -194,7 +196,7 @@ static owed_date col_date(sqlite3_stmt *st, int i)
 }
 
 /* Runs a write statement to completion; *id (if given) gets the new row's id. */
-static int exec_write(store *s, sqlite3_stmt *st, int64_t *id)
+int store_exec_write(store *s, sqlite3_stmt *st, int64_t *id)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -206,18 +208,18 @@ static int exec_write(store *s, sqlite3_stmt *st, int64_t *id)
 }
 
 /* Steps a one-row read: 0 with the row ready, OWED_ENOTFOUND, or OWED_EIO. */
-static int step_one(store *s, sqlite3_stmt *st)
+int store_step_one(store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? OWED_ENOTFOUND : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? OWED_ENOTFOUND : store_fail(s, OWED_EIO);
 }
 
 static int exec_sql(store *s, const char *text)
 {
-	return sqlite3_exec(s->db, text, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s, OWED_EIO);
+	return sqlite3_exec(s->db, text, NULL, NULL, NULL) == SQLITE_OK ? 0 : store_fail(s, OWED_EIO);
 }
 
 /* ------------------------------------------------------------------ open, migrate, close */
@@ -311,7 +313,7 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < ST_COUNT; i++)
+	for (int i = 0; i < STORE_MAX_STMTS; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	free(s);
@@ -362,15 +364,15 @@ int store_event_append(store *s, store_event *ev)
 		return OWED_EIO;
 	gmtime_r(&now, &tm);
 	strftime(ev->at, sizeof ev->at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	bind_text(st, 1, ev->at);
-	bind_text(st, 2, ev->actor);
-	bind_text(st, 3, ev->entity);
+	store_bind_text(st, 1, ev->at);
+	store_bind_text(st, 2, ev->actor);
+	store_bind_text(st, 3, ev->entity);
 	sqlite3_bind_int64(st, 4, ev->entity_id);
 	sqlite3_bind_int64(st, 5, ev->debtor_id);
 	sqlite3_bind_int64(st, 6, ev->invoice_id);
-	bind_text(st, 7, ev->kind);
-	bind_text(st, 8, ev->payload ? ev->payload : "{}");
-	return exec_write(s, st, &ev->id);
+	store_bind_text(st, 7, ev->kind);
+	store_bind_text(st, 8, ev->payload ? ev->payload : "{}");
+	return store_exec_write(s, st, &ev->id);
 }
 
 static int events_each(store *s, int id, int64_t key, store_event_cb cb, void *ctx)
@@ -391,14 +393,14 @@ static int events_each(store *s, int id, int64_t key, store_event_cb cb, void *c
 			.kind = (const char *)sqlite3_column_text(st, 7),
 			.payload = (const char *)sqlite3_column_text(st, 8),
 		};
-		col_text(st, 1, ev.at, sizeof ev.at);
+		store_col_text(st, 1, ev.at, sizeof ev.at);
 		if ((rc = cb(&ev, ctx)) != 0) {
 			sqlite3_reset(st);
 			return rc;
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 int store_events_of_debtor(store *s, int64_t debtor_id, store_event_cb cb, void *ctx)
@@ -418,16 +420,16 @@ int store_admin_insert(store *s, owed_admin *a)
 	sqlite3_stmt *st = prepare(s, ST_ADMIN_INSERT);
 	if (!st)
 		return OWED_EIO;
-	bind_text(st, 1, a->code);
-	bind_text(st, 2, a->name);
-	bind_text(st, 3, a->address);
-	bind_text(st, 4, a->country);
-	bind_text(st, 5, a->kvk);
-	bind_text(st, 6, a->vat);
-	bind_text(st, 7, a->iban);
-	bind_text(st, 8, a->currency);
+	store_bind_text(st, 1, a->code);
+	store_bind_text(st, 2, a->name);
+	store_bind_text(st, 3, a->address);
+	store_bind_text(st, 4, a->country);
+	store_bind_text(st, 5, a->kvk);
+	store_bind_text(st, 6, a->vat);
+	store_bind_text(st, 7, a->iban);
+	store_bind_text(st, 8, a->currency);
 	sqlite3_bind_int(st, 9, a->terms_days);
-	return exec_write(s, st, &a->id);
+	return store_exec_write(s, st, &a->id);
 }
 
 int store_admin_get(store *s, const char *code, owed_admin *a)
@@ -437,19 +439,19 @@ int store_admin_get(store *s, const char *code, owed_admin *a)
 	if (!st)
 		return OWED_EIO;
 	if (code)
-		bind_text(st, 1, code);
-	if ((rc = step_one(s, st)) != 0)
+		store_bind_text(st, 1, code);
+	if ((rc = store_step_one(s, st)) != 0)
 		return rc;
 	memset(a, 0, sizeof *a);
 	a->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, a->code, sizeof a->code);
-	col_text(st, 2, a->name, sizeof a->name);
-	col_text(st, 3, a->address, sizeof a->address);
-	col_text(st, 4, a->country, sizeof a->country);
-	col_text(st, 5, a->kvk, sizeof a->kvk);
-	col_text(st, 6, a->vat, sizeof a->vat);
-	col_text(st, 7, a->iban, sizeof a->iban);
-	col_text(st, 8, a->currency, sizeof a->currency);
+	store_col_text(st, 1, a->code, sizeof a->code);
+	store_col_text(st, 2, a->name, sizeof a->name);
+	store_col_text(st, 3, a->address, sizeof a->address);
+	store_col_text(st, 4, a->country, sizeof a->country);
+	store_col_text(st, 5, a->kvk, sizeof a->kvk);
+	store_col_text(st, 6, a->vat, sizeof a->vat);
+	store_col_text(st, 7, a->iban, sizeof a->iban);
+	store_col_text(st, 8, a->currency, sizeof a->currency);
 	a->terms_days = sqlite3_column_int(st, 9);
 	sqlite3_reset(st);
 	return 0;
@@ -459,15 +461,15 @@ int store_admin_get(store *s, const char *code, owed_admin *a)
 
 static void bind_debtor_fields(sqlite3_stmt *st, int first, const owed_debtor *d)
 {
-	bind_text(st, first, d->name);
-	bind_text(st, first + 1, ledger_debtor_kind_name(d->kind));
-	bind_text(st, first + 2, d->country);
-	bind_text(st, first + 3, d->language);
-	bind_text(st, first + 4, d->email);
-	bind_text(st, first + 5, d->address);
-	bind_text(st, first + 6, d->iban);
-	bind_text(st, first + 7, d->tags);
-	bind_text(st, first + 8, d->external_ids);
+	store_bind_text(st, first, d->name);
+	store_bind_text(st, first + 1, ledger_debtor_kind_name(d->kind));
+	store_bind_text(st, first + 2, d->country);
+	store_bind_text(st, first + 3, d->language);
+	store_bind_text(st, first + 4, d->email);
+	store_bind_text(st, first + 5, d->address);
+	store_bind_text(st, first + 6, d->iban);
+	store_bind_text(st, first + 7, d->tags);
+	store_bind_text(st, first + 8, d->external_ids);
 	sqlite3_bind_int(st, first + 9, d->terms_days);
 	sqlite3_bind_int64(st, first + 10, d->credit_limit);
 }
@@ -478,9 +480,9 @@ int store_debtor_insert(store *s, owed_debtor *d)
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, d->admin_id);
-	bind_text(st, 2, d->number);
+	store_bind_text(st, 2, d->number);
 	bind_debtor_fields(st, 3, d);
-	return exec_write(s, st, &d->id);
+	return store_exec_write(s, st, &d->id);
 }
 
 int store_debtor_update(store *s, const owed_debtor *d)
@@ -490,7 +492,7 @@ int store_debtor_update(store *s, const owed_debtor *d)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, d->id);
 	bind_debtor_fields(st, 2, d);
-	return exec_write(s, st, NULL);
+	return store_exec_write(s, st, NULL);
 }
 
 static void read_debtor(sqlite3_stmt *st, owed_debtor *d)
@@ -499,17 +501,17 @@ static void read_debtor(sqlite3_stmt *st, owed_debtor *d)
 	memset(d, 0, sizeof *d);
 	d->id = sqlite3_column_int64(st, 0);
 	d->admin_id = sqlite3_column_int64(st, 1);
-	col_text(st, 2, d->number, sizeof d->number);
-	col_text(st, 3, d->name, sizeof d->name);
-	col_text(st, 4, kind, sizeof kind);
+	store_col_text(st, 2, d->number, sizeof d->number);
+	store_col_text(st, 3, d->name, sizeof d->name);
+	store_col_text(st, 4, kind, sizeof kind);
 	ledger_debtor_kind_parse(kind, &d->kind);
-	col_text(st, 5, d->country, sizeof d->country);
-	col_text(st, 6, d->language, sizeof d->language);
-	col_text(st, 7, d->email, sizeof d->email);
-	col_text(st, 8, d->address, sizeof d->address);
-	col_text(st, 9, d->iban, sizeof d->iban);
-	col_text(st, 10, d->tags, sizeof d->tags);
-	col_text(st, 11, d->external_ids, sizeof d->external_ids);
+	store_col_text(st, 5, d->country, sizeof d->country);
+	store_col_text(st, 6, d->language, sizeof d->language);
+	store_col_text(st, 7, d->email, sizeof d->email);
+	store_col_text(st, 8, d->address, sizeof d->address);
+	store_col_text(st, 9, d->iban, sizeof d->iban);
+	store_col_text(st, 10, d->tags, sizeof d->tags);
+	store_col_text(st, 11, d->external_ids, sizeof d->external_ids);
 	d->terms_days = sqlite3_column_int(st, 12);
 	d->credit_limit = sqlite3_column_int64(st, 13);
 	d->open_total = sqlite3_column_int64(st, 14);
@@ -519,7 +521,7 @@ static void read_debtor(sqlite3_stmt *st, owed_debtor *d)
 
 static int debtor_one(store *s, sqlite3_stmt *st, owed_debtor *out)
 {
-	int rc = step_one(s, st);
+	int rc = store_step_one(s, st);
 	if (rc != 0)
 		return rc;
 	read_debtor(st, out);
@@ -535,8 +537,8 @@ int store_debtor_get(store *s, int64_t admin_id, const char *number, owed_debtor
 		return OWED_EIO;
 	date_today(&today);
 	sqlite3_bind_int64(st, 1, admin_id);
-	bind_text(st, 2, number);
-	bind_date(st, 3, today);
+	store_bind_text(st, 2, number);
+	store_bind_date(st, 3, today);
 	return debtor_one(s, st, out);
 }
 
@@ -546,7 +548,7 @@ int store_debtor_lookup(store *s, int64_t admin_id, const char *number, owed_deb
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	bind_text(st, 2, number);
+	store_bind_text(st, 2, number);
 	return debtor_one(s, st, out);
 }
 
@@ -558,7 +560,7 @@ int store_debtor_by_id(store *s, int64_t id, owed_debtor *out)
 		return OWED_EIO;
 	date_today(&today);
 	sqlite3_bind_int64(st, 1, id);
-	bind_date(st, 2, today);
+	store_bind_date(st, 2, today);
 	return debtor_one(s, st, out);
 }
 
@@ -570,7 +572,7 @@ int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_c
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	bind_date(st, 2, asof);
+	store_bind_date(st, 2, asof);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_debtor(st, &d);
 		if ((rc = cb(&d, ctx)) != 0) {
@@ -579,7 +581,7 @@ int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_c
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 /* ------------------------------------------------------------------ invoices */
@@ -591,18 +593,18 @@ int store_invoice_insert(store *s, owed_invoice *inv)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, inv->admin_id);
 	sqlite3_bind_int64(st, 2, inv->debtor_id);
-	bind_text(st, 3, inv->number);
-	bind_date(st, 4, inv->issue_date);
-	bind_date(st, 5, inv->due_date);
-	bind_text(st, 6, inv->currency);
+	store_bind_text(st, 3, inv->number);
+	store_bind_date(st, 4, inv->issue_date);
+	store_bind_date(st, 5, inv->due_date);
+	store_bind_text(st, 6, inv->currency);
 	sqlite3_bind_int64(st, 7, inv->amount);
 	sqlite3_bind_int64(st, 8, inv->vat);
 	sqlite3_bind_int64(st, 9, inv->amount);
-	bind_text(st, 10, inv->reference);
-	bind_text(st, 11, inv->description);
+	store_bind_text(st, 10, inv->reference);
+	store_bind_text(st, 11, inv->description);
 	inv->open = inv->amount;
 	inv->status = INVOICE_OPEN;
-	return exec_write(s, st, &inv->id);
+	return store_exec_write(s, st, &inv->id);
 }
 
 static void read_invoice(sqlite3_stmt *st, owed_invoice *inv)
@@ -611,10 +613,10 @@ static void read_invoice(sqlite3_stmt *st, owed_invoice *inv)
 	inv->id = sqlite3_column_int64(st, 0);
 	inv->admin_id = sqlite3_column_int64(st, 1);
 	inv->debtor_id = sqlite3_column_int64(st, 2);
-	col_text(st, 3, inv->number, sizeof inv->number);
-	inv->issue_date = col_date(st, 4);
-	inv->due_date = col_date(st, 5);
-	col_text(st, 6, inv->currency, sizeof inv->currency);
+	store_col_text(st, 3, inv->number, sizeof inv->number);
+	inv->issue_date = store_col_date(st, 4);
+	inv->due_date = store_col_date(st, 5);
+	store_col_text(st, 6, inv->currency, sizeof inv->currency);
 	inv->amount = sqlite3_column_int64(st, 7);
 	inv->vat = sqlite3_column_int64(st, 8);
 	inv->charges = sqlite3_column_int64(st, 9);
@@ -622,16 +624,16 @@ static void read_invoice(sqlite3_stmt *st, owed_invoice *inv)
 	inv->credited = sqlite3_column_int64(st, 11);
 	inv->written_off = sqlite3_column_int64(st, 12);
 	inv->open = sqlite3_column_int64(st, 13);
-	col_text(st, 14, inv->reference, sizeof inv->reference);
-	col_text(st, 15, inv->description, sizeof inv->description);
-	col_text(st, 16, inv->debtor_number, sizeof inv->debtor_number);
-	col_text(st, 17, inv->debtor_name, sizeof inv->debtor_name);
+	store_col_text(st, 14, inv->reference, sizeof inv->reference);
+	store_col_text(st, 15, inv->description, sizeof inv->description);
+	store_col_text(st, 16, inv->debtor_number, sizeof inv->debtor_number);
+	store_col_text(st, 17, inv->debtor_name, sizeof inv->debtor_name);
 	inv->status = ledger_status(inv);
 }
 
 static int invoice_one(store *s, sqlite3_stmt *st, owed_invoice *out)
 {
-	int rc = step_one(s, st);
+	int rc = store_step_one(s, st);
 	if (rc != 0)
 		return rc;
 	read_invoice(st, out);
@@ -645,7 +647,7 @@ int store_invoice_get(store *s, int64_t admin_id, const char *number, owed_invoi
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	bind_text(st, 2, number);
+	store_bind_text(st, 2, number);
 	return invoice_one(s, st, out);
 }
 
@@ -669,8 +671,8 @@ int store_invoice_save_totals(store *s, const owed_invoice *inv)
 	sqlite3_bind_int64(st, 4, inv->credited);
 	sqlite3_bind_int64(st, 5, inv->written_off);
 	sqlite3_bind_int64(st, 6, inv->open);
-	bind_text(st, 7, ledger_status_name(ledger_status(inv)));
-	return exec_write(s, st, NULL);
+	store_bind_text(st, 7, ledger_status_name(ledger_status(inv)));
+	return store_exec_write(s, st, NULL);
 }
 
 int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
@@ -685,7 +687,7 @@ int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f
 	sqlite3_bind_int64(st, 2, f->debtor_id);
 	sqlite3_bind_int(st, 3, f->open_only);
 	if (f->overdue_on)
-		bind_date(st, 4, f->overdue_on);
+		store_bind_date(st, 4, f->overdue_on);
 	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_invoice(st, &inv);
@@ -695,7 +697,7 @@ int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out)
@@ -707,7 +709,7 @@ int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out)
 	if (!(st = prepare(s, ST_INVOICE_RECOMPUTE)))
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, invoice_id);
-	if ((rc = step_one(s, st)) != 0)
+	if ((rc = store_step_one(s, st)) != 0)
 		return rc;
 	out->charges = sqlite3_column_int64(st, 0);
 	out->allocated = sqlite3_column_int64(st, 1);
@@ -726,15 +728,15 @@ int store_payment_insert(store *s, owed_payment *p)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, p->admin_id);
 	sqlite3_bind_int64(st, 2, p->debtor_id);
-	bind_date(st, 3, p->date);
-	bind_text(st, 4, p->currency);
+	store_bind_date(st, 3, p->date);
+	store_bind_text(st, 4, p->currency);
 	sqlite3_bind_int64(st, 5, p->amount);
 	sqlite3_bind_int64(st, 6, p->unallocated);
-	bind_text(st, 7, p->counterparty);
-	bind_text(st, 8, p->iban);
-	bind_text(st, 9, p->remittance);
-	bind_text(st, 10, p->source[0] ? p->source : "manual");
-	return exec_write(s, st, &p->id);
+	store_bind_text(st, 7, p->counterparty);
+	store_bind_text(st, 8, p->iban);
+	store_bind_text(st, 9, p->remittance);
+	store_bind_text(st, 10, p->source[0] ? p->source : "manual");
+	return store_exec_write(s, st, &p->id);
 }
 
 static void read_payment(sqlite3_stmt *st, owed_payment *p)
@@ -743,14 +745,14 @@ static void read_payment(sqlite3_stmt *st, owed_payment *p)
 	p->id = sqlite3_column_int64(st, 0);
 	p->admin_id = sqlite3_column_int64(st, 1);
 	p->debtor_id = sqlite3_column_int64(st, 2);
-	p->date = col_date(st, 3);
-	col_text(st, 4, p->currency, sizeof p->currency);
+	p->date = store_col_date(st, 3);
+	store_col_text(st, 4, p->currency, sizeof p->currency);
 	p->amount = sqlite3_column_int64(st, 5);
 	p->unallocated = sqlite3_column_int64(st, 6);
-	col_text(st, 7, p->counterparty, sizeof p->counterparty);
-	col_text(st, 8, p->iban, sizeof p->iban);
-	col_text(st, 9, p->remittance, sizeof p->remittance);
-	col_text(st, 10, p->source, sizeof p->source);
+	store_col_text(st, 7, p->counterparty, sizeof p->counterparty);
+	store_col_text(st, 8, p->iban, sizeof p->iban);
+	store_col_text(st, 9, p->remittance, sizeof p->remittance);
+	store_col_text(st, 10, p->source, sizeof p->source);
 }
 
 int store_payment_get(store *s, int64_t id, owed_payment *out)
@@ -760,7 +762,7 @@ int store_payment_get(store *s, int64_t id, owed_payment *out)
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = step_one(s, st)) != 0)
+	if ((rc = store_step_one(s, st)) != 0)
 		return rc;
 	read_payment(st, out);
 	sqlite3_reset(st);
@@ -774,7 +776,7 @@ int store_payment_save_unallocated(store *s, const owed_payment *p)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, p->id);
 	sqlite3_bind_int64(st, 2, p->unallocated);
-	return exec_write(s, st, NULL);
+	return store_exec_write(s, st, NULL);
 }
 
 int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_payment_cb cb,
@@ -795,7 +797,7 @@ int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_paym
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
@@ -807,8 +809,8 @@ int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, in
 	sqlite3_bind_int64(st, 1, payment_id);
 	sqlite3_bind_int64(st, 2, invoice_id);
 	sqlite3_bind_int64(st, 3, amount);
-	bind_text(st, 4, reason);
-	return exec_write(s, st, id);
+	store_bind_text(st, 4, reason);
+	return store_exec_write(s, st, id);
 }
 
 int store_credit_insert(store *s, int64_t invoice_id, const char *number, owed_date date,
@@ -818,11 +820,11 @@ int store_credit_insert(store *s, int64_t invoice_id, const char *number, owed_d
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, invoice_id);
-	bind_text(st, 2, number);
-	bind_date(st, 3, date);
+	store_bind_text(st, 2, number);
+	store_bind_date(st, 3, date);
 	sqlite3_bind_int64(st, 4, amount);
-	bind_text(st, 5, reason);
-	return exec_write(s, st, id);
+	store_bind_text(st, 5, reason);
+	return store_exec_write(s, st, id);
 }
 
 int store_writeoff_insert(store *s, int64_t invoice_id, owed_date date, int64_t amount,
@@ -832,10 +834,10 @@ int store_writeoff_insert(store *s, int64_t invoice_id, owed_date date, int64_t 
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, invoice_id);
-	bind_date(st, 2, date);
+	store_bind_date(st, 2, date);
 	sqlite3_bind_int64(st, 3, amount);
-	bind_text(st, 4, reason);
-	return exec_write(s, st, id);
+	store_bind_text(st, 4, reason);
+	return store_exec_write(s, st, id);
 }
 
 int store_charge_insert(store *s, int64_t invoice_id, owed_date date, const char *kind,
@@ -845,11 +847,11 @@ int store_charge_insert(store *s, int64_t invoice_id, owed_date date, const char
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, invoice_id);
-	bind_date(st, 2, date);
-	bind_text(st, 3, kind);
-	bind_text(st, 4, description);
+	store_bind_date(st, 2, date);
+	store_bind_text(st, 3, kind);
+	store_bind_text(st, 4, description);
 	sqlite3_bind_int64(st, 5, amount);
-	return exec_write(s, st, id);
+	return store_exec_write(s, st, id);
 }
 
 /* ------------------------------------------------------------------ reports */
@@ -862,14 +864,14 @@ int store_open_each(store *s, int64_t admin_id, store_open_cb cb, void *ctx)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = cb((const char *)sqlite3_column_text(st, 0), col_date(st, 1),
+		if ((rc = cb((const char *)sqlite3_column_text(st, 0), store_col_date(st, 1),
 		             sqlite3_column_int64(st, 2), ctx)) != 0) {
 			sqlite3_reset(st);
 			return rc;
 		}
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 /* ------------------------------------------------------------------ plugin key/value */
@@ -881,9 +883,9 @@ int store_kv_get(store *s, const char *plugin, const char *key, char **value)
 	*value = NULL;
 	if (!st)
 		return OWED_EIO;
-	bind_text(st, 1, plugin);
-	bind_text(st, 2, key);
-	if ((rc = step_one(s, st)) != 0)
+	store_bind_text(st, 1, plugin);
+	store_bind_text(st, 2, key);
+	if ((rc = store_step_one(s, st)) != 0)
 		return rc;
 	*value = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
@@ -895,10 +897,10 @@ int store_kv_set(store *s, const char *plugin, const char *key, const char *valu
 	sqlite3_stmt *st = prepare(s, ST_KV_SET);
 	if (!st)
 		return OWED_EIO;
-	bind_text(st, 1, plugin);
-	bind_text(st, 2, key);
-	bind_text(st, 3, value);
-	return exec_write(s, st, NULL);
+	store_bind_text(st, 1, plugin);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, value);
+	return store_exec_write(s, st, NULL);
 }
 
 int store_kv_delete(store *s, const char *plugin, const char *key)
@@ -906,9 +908,9 @@ int store_kv_delete(store *s, const char *plugin, const char *key)
 	sqlite3_stmt *st = prepare(s, ST_KV_DELETE);
 	if (!st)
 		return OWED_EIO;
-	bind_text(st, 1, plugin);
-	bind_text(st, 2, key);
-	return exec_write(s, st, NULL);
+	store_bind_text(st, 1, plugin);
+	store_bind_text(st, 2, key);
+	return store_exec_write(s, st, NULL);
 }
 
 int store_kv_keys(store *s, const char *plugin, const char *prefix, store_kv_cb cb, void *ctx)
@@ -917,13 +919,13 @@ int store_kv_keys(store *s, const char *plugin, const char *prefix, store_kv_cb 
 	int rc;
 	if (!st)
 		return OWED_EIO;
-	bind_text(st, 1, plugin);
-	bind_text(st, 2, prefix ? prefix : "");
+	store_bind_text(st, 1, plugin);
+	store_bind_text(st, 2, prefix ? prefix : "");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = cb((const char *)sqlite3_column_text(st, 0), ctx)) != 0) {
 			sqlite3_reset(st);
 			return rc;
 		}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, OWED_EIO);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }

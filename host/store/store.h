@@ -105,3 +105,85 @@ typedef int (*store_open_cb)(const char *currency, owed_date due, int64_t open, 
 int store_open_each(store *s, int64_t admin_id, store_open_cb cb, void *ctx);
 
 #endif
+
+/* ------------------------------------------------------------------ dunning (dunning.c) */
+
+typedef enum { CASE_OPEN, CASE_HANDED_OFF, CASE_CLOSED } case_state;
+
+typedef struct owed_case {
+	int64_t id, admin_id, debtor_id;
+	char policy[64];
+	case_state state;
+	char step[64];                 /* the last step taken, "" before the first */
+	owed_date step_date, next_date, opened, closed;
+} owed_case;
+
+/* One open invoice past its due date, as the daily run streams them: by debtor, oldest due
+ * first. */
+typedef struct store_overdue {
+	int64_t debtor_id, invoice_id;
+	char number[64], currency[4], reference[40], description[LEDGER_NAME_MAX];
+	owed_date issue_date, due_date;
+	int64_t amount, open, charges;
+	int disputed;
+} store_overdue;
+typedef int (*store_overdue_cb)(const store_overdue *o, void *ctx);
+int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debtor_id,
+                       store_overdue_cb cb, void *ctx);
+
+typedef int (*store_case_cb)(const owed_case *c, void *ctx);
+/* Cases not closed, by debtor; debtor_id 0: all. */
+int store_case_active_each(store *s, int64_t admin_id, int64_t debtor_id, store_case_cb cb,
+                           void *ctx);
+int store_case_get(store *s, int64_t id, owed_case *out);
+int store_case_insert(store *s, owed_case *c);
+int store_case_save(store *s, const owed_case *c);
+
+typedef struct store_step {
+	int64_t id;
+	char step[64], channels[128];
+	owed_date date;
+	const char *reason, *policy, *policy_version;
+} store_step;
+typedef int (*store_step_cb)(const store_step *st, void *ctx);
+int store_case_steps(store *s, int64_t case_id, store_step_cb cb, void *ctx);
+/* OWED_EEXIST when the case took that step already: a step happens once. */
+int store_step_insert(store *s, int64_t case_id, const char *step, owed_date date,
+                      const char *policy, const char *version, const char *reason,
+                      const char *channels, int64_t *id);
+
+int store_letter_insert(store *s, int64_t case_id, int64_t step_id, const char *lang,
+                        const char *subject, const char *text, const void *pdf, size_t pdf_len,
+                        const char *hash, int64_t *id);
+
+/* The outbox.  States: pending (to deliver at next_attempt), sent, dead (gave up). */
+typedef struct store_outbox {
+	int64_t id, case_id, letter_id;
+	char channel[32], idem_key[96], state[16], next_attempt[32], created[32], sent[32];
+	int attempts;
+	const char *payload, *last_error;
+} store_outbox;
+typedef int (*store_outbox_cb)(const store_outbox *o, void *ctx);
+/* OWED_EEXIST for a key already queued: a delivery is queued once. */
+int store_outbox_insert(store *s, int64_t case_id, int64_t letter_id, const char *channel,
+                        const char *idem_key, const char *payload, const char *now,
+                        int64_t *id);
+/* Pending rows due at now (ISO 8601 UTC), oldest first; limit 0: all. */
+int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, void *ctx);
+int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx);
+int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
+                      const char *next_attempt, const char *error, const char *sent);
+
+/* Runs: one row per date. */
+typedef struct store_run {
+	char date[16], started[32], finished[32];
+	int64_t cases, steps;
+} store_run;
+int store_run_get(store *s, owed_date date, store_run *out);
+int store_run_start(store *s, owed_date date, const char *now);
+int store_run_finish(store *s, owed_date date, const char *now, int64_t cases, int64_t steps);
+
+/* Disputes take an invoice out of the letters until resolved. */
+int store_dispute_open(store *s, int64_t invoice_id, const char *reason, owed_date date,
+                       int64_t *id);
+int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date);

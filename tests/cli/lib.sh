@@ -14,6 +14,7 @@
 set -u
 
 OWED=${OWED:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/owed}
+[[ $OWED == /* ]] || OWED=$PWD/$OWED          # a test may change folders
 if [[ ! -x $OWED ]]; then
 	echo "FAIL no owed binary at $OWED (build it with 'make build', or set OWED)"
 	exit 1
@@ -34,11 +35,13 @@ PYTHON=/usr/bin/python3
 
 # ------------------------------------------------------------------ running and reporting
 
-# run ARGS...: runs owed; OUT, ERR (without trailing newlines) and RC hold the result.
+# run ARGS...: runs owed; OUT, ERR (without trailing newlines) and RC hold the result.  A run
+# is stopped after $TIMEOUT seconds (default 60; exit 124), so a hang fails instead of waiting.
 run() {
 	LAST="owed $*" RUNS=$((RUNS + 1))
-	"$OWED" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+	timeout "${TIMEOUT:-60}" "$OWED" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
 	RC=$?
+	[[ $RC == 124 ]] && LAST+="   (stopped after ${TIMEOUT:-60}s)"
 	OUT=$(cat "$WORK/stdout")
 	ERR=$(cat "$WORK/stderr")
 }
@@ -107,6 +110,20 @@ expect_err() {
 	if grep -qE -- "$1" <<<"$ERR"; then pass "stderr has /$1/"; else fail "stderr has /$1/"; fi
 }
 
+# expect_line TEXT: stdout has exactly this line (no pattern: every character is literal).
+expect_line() {
+	if grep -qxF -- "$1" <<<"$OUT"; then pass "stdout has line '$1'"
+	else fail "stdout has line '$1'"; fi
+}
+
+# expect_row KEY CELLS: the table row whose first cell is KEY reads "KEY CELLS", with the
+# columns' padding squeezed to one space (so other rows' widths do not matter).
+expect_row() {
+	local got
+	got=$(awk -v k="$1" '$1 == k { gsub(/  +/, " "); print; exit }' <<<"$OUT")
+	equal "row '$1'" "$got" "$1 $2"
+}
+
 expect_no_err() {
 	if [[ -z $ERR ]]; then pass "stderr is empty"; else fail "stderr is empty"; fi
 }
@@ -134,7 +151,8 @@ expect_events() {
 # ------------------------------------------------------------------ JSON
 
 # json PATH: the value at PATH (".open", ".[2].payload.amount", '.currencies[0]["1-30"]') in the
-# last run's stdout; strings raw, anything else as JSON.  jq when installed, else Python.
+# last run's stdout; strings raw, anything else as compact JSON (["a","b"]).  jq when
+# installed, else Python.
 json() {
 	json_at "$1" value
 }
@@ -146,7 +164,7 @@ json_len() {
 
 json_at() {
 	if [[ -n $JQ ]]; then
-		"$JQ" -r "$1$([[ $2 == length ]] && echo ' | length')" <<<"$OUT" 2>&1
+		"$JQ" -c -r "$1$([[ $2 == length ]] && echo ' | length')" <<<"$OUT" 2>&1
 		return
 	fi
 	"$PYTHON" -c '
@@ -154,8 +172,23 @@ import json, re, sys
 v = json.loads(sys.stdin.read())
 for name, index, key in re.findall(r"\.(\w+)|\[(\d+)\]|\[\"([^\"]+)\"\]", sys.argv[1]):
     v = v[int(index)] if index else v[name or key]
-print(len(v) if sys.argv[2] == "length" else v if isinstance(v, str) else json.dumps(v))' \
+print(len(v) if sys.argv[2] == "length" else v if isinstance(v, str)
+      else json.dumps(v, separators=(",", ":")))' \
 		"$1" "$2" <<<"$OUT" 2>&1
+}
+
+# json_select KEY VALUE: narrows OUT, a JSON array of objects, to the first object whose KEY
+# is VALUE (a string), for expect_json to look into; OUT is "null" when there is none.
+json_select() {
+	if [[ -n $JQ ]]; then
+		OUT=$("$JQ" --arg k "$1" --arg v "$2" 'first(.[] | select(.[$k] == $v)) // null' \
+			<<<"$OUT" 2>&1)
+		return
+	fi
+	OUT=$("$PYTHON" -c '
+import json, sys
+print(json.dumps(next((o for o in json.loads(sys.stdin.read()) if o.get(sys.argv[1]) == sys.argv[2]),
+                      None)))' "$1" "$2" <<<"$OUT" 2>&1)
 }
 
 # expect_json PATH VALUE [PATH VALUE ...]
@@ -168,9 +201,14 @@ expect_json() {
 
 # ------------------------------------------------------------------ the database
 
-# db_state [PATH]: the database's whole content as SQL, and its schema version.
+# db_state [PATH]: the database's whole content as SQL, and its schema version (without
+# creating the file when there is none).
 db_state() {
 	local path=${1:-$db}
+	if [[ ! -e $path ]]; then
+		echo "no database at $path"
+		return
+	fi
 	sqlite3 "$path" .dump 'PRAGMA user_version' 2>&1
 }
 
@@ -214,10 +252,19 @@ refuse() {
 	pass "$what, one line naming ${texts[*]}, database unchanged"
 }
 
+# ------------------------------------------------------------------ files
+
+# put PATH: writes stdin to PATH, creating its folders.
+put() {
+	mkdir -p "$(dirname "$1")" && cat >"$1"
+}
+
 # ------------------------------------------------------------------ self-check
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	section "the helpers themselves"
+	equal "db_state without a database" "$(db_state)" "no database at $db"
+	check "db_state created no file" test ! -e "$db"
 	run --version
 	expect_exit 0
 	expect_out '^owed [0-9]+\.[0-9]+'
@@ -228,6 +275,15 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	OUT='{"a": [{"b": "1.50"}, {"b": 2}]}'
 	expect_json '.a[0].b' 1.50 '.a[1].b' 2
 	equal "json_len .a" "$(json_len .a)" 2
+	OUT='[{"n": "x", "v": 1}, {"n": "y", "v": 2}]'
+	json_select n y
+	expect_json .v 2
+	OUT=$(printf 'name  kinds\nlong-name  a, b\nx     c\n')
+	expect_row long-name "a, b"
+	expect_row x c
+	expect_line "x     c"
+	TIMEOUT=1 run lua /dev/stdin <<<'while true do end'
+	equal "a run past \$TIMEOUT is stopped: exit" "$RC" 124
 	# A failing check must be caught: run one in a subshell and look at what it reported.
 	verdict=$( (run --version; expect_exit 9) | head -1)
 	equal "a wrong exit code is reported" "${verdict%% *}" FAIL

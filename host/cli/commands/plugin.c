@@ -81,9 +81,10 @@ int cmd_plugin_list(const cli_args *a)
 		}
 		table_print(t);
 		table_free(t);
-		for (size_t i = 0; i < rt_count(h.rt); i++)
+		for (size_t i = 0, shown = 0; i < rt_count(h.rt); i++)
 			if (rt_info_at(h.rt, i)->problem)
-				printf("\n%s: %s", rt_info_at(h.rt, i)->name, rt_info_at(h.rt, i)->problem);
+				printf("%s%s: %s\n", shown++ ? "" : "\n", rt_info_at(h.rt, i)->name,
+				       rt_info_at(h.rt, i)->problem);
 		if (rt_count(h.rt) == 0)
 			printf("no plugins on the search path\n");
 	}
@@ -193,6 +194,29 @@ static int mkdir_p(const char *path)
 	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The names the runtime accepts (manifest.c): a scaffold must not start out broken. */
+static int valid_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'
+		      || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int valid_kind(const char *s)
+{
+	static const char *const kinds[] = {
+		"policy", "template", "charges", "channel", "importer", "matcher", "connector", NULL
+	};
+	for (const char *const *k = kinds; *k; k++)
+		if (strcmp(s, *k) == 0)
+			return 1;
+	return 0;
+}
+
 int cmd_plugin_new(const cli_args *a)
 {
 	const char *kind = args_get(a, "kind"), *dir = args_get(a, "dir"), *name;
@@ -205,6 +229,16 @@ int cmd_plugin_new(const cli_args *a)
 		out_error("plugin new: --kind is required (policy, template, charges, channel, "
 		          "importer, matcher or connector)");
 		return EXIT_USAGE;
+	}
+	if (!valid_name(name) || strlen(name) > 64) {
+		out_error("plugin new: name '%s': expected lower-case letters, digits, '-', '_' or "
+		          "'.', starting with a letter or digit", name);
+		return EXIT_INPUT;
+	}
+	if (!valid_kind(kind)) {
+		out_error("plugin new: kind '%s': expected policy, template, charges, channel, "
+		          "importer, matcher or connector", kind);
+		return EXIT_INPUT;
 	}
 	if (!dir) {
 		const char *oh = getenv("OWED_HOME"), *hm = getenv("HOME");

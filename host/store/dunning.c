@@ -1,0 +1,402 @@
+/*
+ * dunning.c -- the dunning tables behind store.h: cases, steps, letters, the outbox, runs and
+ * disputes.  The UNIQUE constraints do the idempotency: a case takes a step once, a delivery is
+ * queued once, a date is run once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "store/internal.h"
+
+enum {
+	SD_OVERDUE = STORE_DUNNING_FIRST, SD_CASES, SD_CASE_GET, SD_CASE_INSERT, SD_CASE_SAVE,
+	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
+	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
+	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE,
+	SD_END
+};
+_Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
+
+#define CASE_COLS "id, admin_id, debtor_id, policy, state, step, step_date, next_date, opened," \
+	" closed FROM dunning_case"
+#define OUTBOX_COLS "id, COALESCE(case_id, 0), COALESCE(letter_id, 0), channel, idem_key," \
+	" state, attempts, next_attempt, created, COALESCE(sent, ''), payload, last_error" \
+	" FROM outbox"
+
+static const char *const sql_overdue =
+	"SELECT i.debtor_id, i.id, i.number, i.currency, i.reference, i.description,"
+	" i.issue_date, i.due_date, i.amount_minor, i.open_minor, i.charges_minor,"
+	" EXISTS (SELECT 1 FROM dispute x WHERE x.invoice_id = i.id AND x.resolved IS NULL)"
+	" FROM invoice i WHERE i.admin_id = ?1 AND i.open_minor > 0 AND i.due_date < ?2"
+	" AND (?3 = 0 OR i.debtor_id = ?3) ORDER BY i.debtor_id, i.due_date, i.number";
+
+static const char *const case_states[] = { "open", "handed_off", "closed" };
+
+static void read_case(sqlite3_stmt *st, owed_case *c)
+{
+	char state[16];
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(st, 0);
+	c->admin_id = sqlite3_column_int64(st, 1);
+	c->debtor_id = sqlite3_column_int64(st, 2);
+	store_col_text(st, 3, c->policy, sizeof c->policy);
+	store_col_text(st, 4, state, sizeof state);
+	c->state = strcmp(state, "open") == 0 ? CASE_OPEN
+	         : strcmp(state, "handed_off") == 0 ? CASE_HANDED_OFF : CASE_CLOSED;
+	store_col_text(st, 5, c->step, sizeof c->step);
+	c->step_date = store_col_date(st, 6);
+	c->next_date = store_col_date(st, 7);
+	c->opened = store_col_date(st, 8);
+	c->closed = store_col_date(st, 9);
+}
+
+/* Binds a date, or NULL for 0 (no date). */
+static void bind_opt_date(sqlite3_stmt *st, int i, owed_date d)
+{
+	if (d)
+		store_bind_date(st, i, d);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps every row of st through each(st, ctx); stops early when it returns non-zero. */
+static int each_row(store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *ctx)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = each(st, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+/* ------------------------------------------------------------------ overdue invoices */
+
+typedef struct overdue_ctx { store_overdue_cb cb; void *ctx; } overdue_ctx;
+
+static int overdue_row(sqlite3_stmt *st, void *ud)
+{
+	overdue_ctx *o = ud;
+	store_overdue r;
+	r.debtor_id = sqlite3_column_int64(st, 0);
+	r.invoice_id = sqlite3_column_int64(st, 1);
+	store_col_text(st, 2, r.number, sizeof r.number);
+	store_col_text(st, 3, r.currency, sizeof r.currency);
+	store_col_text(st, 4, r.reference, sizeof r.reference);
+	store_col_text(st, 5, r.description, sizeof r.description);
+	r.issue_date = store_col_date(st, 6);
+	r.due_date = store_col_date(st, 7);
+	r.amount = sqlite3_column_int64(st, 8);
+	r.open = sqlite3_column_int64(st, 9);
+	r.charges = sqlite3_column_int64(st, 10);
+	r.disputed = sqlite3_column_int(st, 11);
+	return o->cb(&r, o->ctx);
+}
+
+int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debtor_id,
+                       store_overdue_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OVERDUE, sql_overdue);
+	overdue_ctx o = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	store_bind_date(st, 2, asof);
+	sqlite3_bind_int64(st, 3, debtor_id);
+	return each_row(s, st, overdue_row, &o);
+}
+
+/* ------------------------------------------------------------------ cases */
+
+typedef struct case_ctx { store_case_cb cb; void *ctx; } case_ctx;
+
+static int case_row(sqlite3_stmt *st, void *ud)
+{
+	case_ctx *c = ud;
+	owed_case oc;
+	read_case(st, &oc);
+	return c->cb(&oc, c->ctx);
+}
+
+int store_case_active_each(store *s, int64_t admin_id, int64_t debtor_id, store_case_cb cb,
+                           void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_CASES, "SELECT " CASE_COLS
+		" WHERE admin_id = ?1 AND state <> 'closed' AND (?2 = 0 OR debtor_id = ?2)"
+		" ORDER BY debtor_id");
+	case_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	sqlite3_bind_int64(st, 2, debtor_id);
+	return each_row(s, st, case_row, &c);
+}
+
+int store_case_get(store *s, int64_t id, owed_case *out)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_CASE_GET, "SELECT " CASE_COLS " WHERE id = ?");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	read_case(st, out);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_case_insert(store *s, owed_case *c)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_CASE_INSERT, "INSERT INTO dunning_case"
+		" (admin_id, debtor_id, policy, state, step, opened) VALUES (?, ?, ?, 'open', '', ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, c->admin_id);
+	sqlite3_bind_int64(st, 2, c->debtor_id);
+	store_bind_text(st, 3, c->policy);
+	store_bind_date(st, 4, c->opened);
+	c->state = CASE_OPEN;
+	return store_exec_write(s, st, &c->id);
+}
+
+int store_case_save(store *s, const owed_case *c)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_CASE_SAVE, "UPDATE dunning_case SET policy = ?2,"
+		" state = ?3, step = ?4, step_date = ?5, next_date = ?6, closed = ?7 WHERE id = ?1");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, c->id);
+	store_bind_text(st, 2, c->policy);
+	store_bind_text(st, 3, case_states[c->state]);
+	store_bind_text(st, 4, c->step);
+	bind_opt_date(st, 5, c->step_date);
+	bind_opt_date(st, 6, c->next_date);
+	bind_opt_date(st, 7, c->closed);
+	return store_exec_write(s, st, NULL);
+}
+
+/* ------------------------------------------------------------------ steps and letters */
+
+typedef struct step_ctx { store_step_cb cb; void *ctx; } step_ctx;
+
+static int step_row(sqlite3_stmt *st, void *ud)
+{
+	step_ctx *c = ud;
+	store_step r;
+	r.id = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, r.step, sizeof r.step);
+	r.date = store_col_date(st, 2);
+	store_col_text(st, 3, r.channels, sizeof r.channels);
+	r.reason = (const char *)sqlite3_column_text(st, 4);
+	r.policy = (const char *)sqlite3_column_text(st, 5);
+	r.policy_version = (const char *)sqlite3_column_text(st, 6);
+	return c->cb(&r, c->ctx);
+}
+
+int store_case_steps(store *s, int64_t case_id, store_step_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_STEPS, "SELECT id, step, date, channels, reason,"
+		" policy, policy_version FROM case_step WHERE case_id = ? ORDER BY id");
+	step_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	return each_row(s, st, step_row, &c);
+}
+
+int store_step_insert(store *s, int64_t case_id, const char *step, owed_date date,
+                      const char *policy, const char *version, const char *reason,
+                      const char *channels, int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_STEP_INSERT, "INSERT INTO case_step (case_id, step,"
+		" date, policy, policy_version, reason, channels) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	store_bind_text(st, 2, step);
+	store_bind_date(st, 3, date);
+	store_bind_text(st, 4, policy);
+	store_bind_text(st, 5, version);
+	store_bind_text(st, 6, reason);
+	store_bind_text(st, 7, channels);
+	return store_exec_write(s, st, id);
+}
+
+int store_letter_insert(store *s, int64_t case_id, int64_t step_id, const char *lang,
+                        const char *subject, const char *text, const void *pdf, size_t pdf_len,
+                        const char *hash, int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_LETTER_INSERT, "INSERT INTO letter (case_id,"
+		" step_id, lang, subject, text, pdf, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, step_id);
+	store_bind_text(st, 3, lang);
+	store_bind_text(st, 4, subject);
+	store_bind_text(st, 5, text);
+	if (pdf)
+		sqlite3_bind_blob64(st, 6, pdf, pdf_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	store_bind_text(st, 7, hash);
+	return store_exec_write(s, st, id);
+}
+
+/* ------------------------------------------------------------------ the outbox */
+
+int store_outbox_insert(store *s, int64_t case_id, int64_t letter_id, const char *channel,
+                        const char *idem_key, const char *payload, const char *now,
+                        int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_INSERT, "INSERT INTO outbox (case_id,"
+		" letter_id, channel, idem_key, payload, state, next_attempt, created)"
+		" VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, 'pending', ?6, ?6)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, letter_id);
+	store_bind_text(st, 3, channel);
+	store_bind_text(st, 4, idem_key);
+	store_bind_text(st, 5, payload);
+	store_bind_text(st, 6, now);
+	return store_exec_write(s, st, id);
+}
+
+typedef struct outbox_ctx { store_outbox_cb cb; void *ctx; } outbox_ctx;
+
+static int outbox_row(sqlite3_stmt *st, void *ud)
+{
+	outbox_ctx *c = ud;
+	store_outbox o;
+	o.id = sqlite3_column_int64(st, 0);
+	o.case_id = sqlite3_column_int64(st, 1);
+	o.letter_id = sqlite3_column_int64(st, 2);
+	store_col_text(st, 3, o.channel, sizeof o.channel);
+	store_col_text(st, 4, o.idem_key, sizeof o.idem_key);
+	store_col_text(st, 5, o.state, sizeof o.state);
+	o.attempts = sqlite3_column_int(st, 6);
+	store_col_text(st, 7, o.next_attempt, sizeof o.next_attempt);
+	store_col_text(st, 8, o.created, sizeof o.created);
+	store_col_text(st, 9, o.sent, sizeof o.sent);
+	o.payload = (const char *)sqlite3_column_text(st, 10);
+	o.last_error = (const char *)sqlite3_column_text(st, 11);
+	return c->cb(&o, c->ctx);
+}
+
+int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_DUE, "SELECT " OUTBOX_COLS
+		" WHERE state = 'pending' AND next_attempt <= ?1 ORDER BY id LIMIT ?2");
+	outbox_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	store_bind_text(st, 1, now);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	return each_row(s, st, outbox_row, &c);
+}
+
+int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_EACH, "SELECT " OUTBOX_COLS
+		" WHERE ?1 = '' OR state = ?1 ORDER BY id");
+	outbox_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	store_bind_text(st, 1, state ? state : "");
+	return each_row(s, st, outbox_row, &c);
+}
+
+int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
+                      const char *next_attempt, const char *error, const char *sent)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_MARK, "UPDATE outbox SET state = ?2,"
+		" attempts = ?3, next_attempt = ?4, last_error = ?5, sent = NULLIF(?6, '')"
+		" WHERE id = ?1");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, state);
+	sqlite3_bind_int(st, 3, attempts);
+	store_bind_text(st, 4, next_attempt);
+	store_bind_text(st, 5, error);
+	store_bind_text(st, 6, sent);
+	return store_exec_write(s, st, NULL);
+}
+
+/* ------------------------------------------------------------------ runs */
+
+int store_run_get(store *s, owed_date date, store_run *out)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_RUN_GET, "SELECT date, started,"
+		" COALESCE(finished, ''), cases, steps FROM run WHERE date = ?");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	store_bind_date(st, 1, date);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	store_col_text(st, 0, out->date, sizeof out->date);
+	store_col_text(st, 1, out->started, sizeof out->started);
+	store_col_text(st, 2, out->finished, sizeof out->finished);
+	out->cases = sqlite3_column_int64(st, 3);
+	out->steps = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_run_start(store *s, owed_date date, const char *now)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_RUN_START, "INSERT INTO run (date, started)"
+		" VALUES (?, ?) ON CONFLICT (date) DO NOTHING");
+	if (!st)
+		return OWED_EIO;
+	store_bind_date(st, 1, date);
+	store_bind_text(st, 2, now);
+	return store_exec_write(s, st, NULL);
+}
+
+int store_run_finish(store *s, owed_date date, const char *now, int64_t cases, int64_t steps)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_RUN_FINISH, "UPDATE run SET finished = ?2,"
+		" cases = ?3, steps = steps + ?4 WHERE date = ?1");
+	if (!st)
+		return OWED_EIO;
+	store_bind_date(st, 1, date);
+	store_bind_text(st, 2, now);
+	sqlite3_bind_int64(st, 3, cases);
+	sqlite3_bind_int64(st, 4, steps);
+	return store_exec_write(s, st, NULL);
+}
+
+/* ------------------------------------------------------------------ disputes */
+
+int store_dispute_open(store *s, int64_t invoice_id, const char *reason, owed_date date,
+                       int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_DISPUTE_OPEN, "INSERT INTO dispute (invoice_id,"
+		" reason, opened) VALUES (?, ?, ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	store_bind_text(st, 2, reason);
+	store_bind_date(st, 3, date);
+	return store_exec_write(s, st, id);
+}
+
+int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_DISPUTE_RESOLVE, "UPDATE dispute SET resolved = ?2"
+		" WHERE invoice_id = ?1 AND resolved IS NULL");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, invoice_id);
+	store_bind_date(st, 2, date);
+	if (store_exec_write(s, st, NULL) != 0)
+		return OWED_EIO;
+	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
+}

@@ -1,0 +1,35 @@
+/*
+ * internal.h -- what the store's files share: the connection with its statement cache, and
+ * the small helpers every query uses.  store.c holds the ledger's statements (ids below
+ * STORE_DUNNING_FIRST), dunning.c the dunning ones.
+ */
+#ifndef OWED_STORE_INTERNAL_H
+#define OWED_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STORE_MAX_STMTS     96
+#define STORE_DUNNING_FIRST 48
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[STORE_MAX_STMTS];
+	int depth;              /* transaction nesting: 0 none, 1 BEGIN, >1 savepoints */
+	char error[256];
+};
+
+/* The cached statement id for text, reset and unbound. */
+sqlite3_stmt *store_prepare(store *s, int id, const char *text);
+int store_fail(store *s, int code);
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+void store_bind_date(sqlite3_stmt *st, int i, owed_date d);
+void store_col_text(sqlite3_stmt *st, int i, char *out, size_t size);
+owed_date store_col_date(sqlite3_stmt *st, int i);
+/* Runs a write to completion (*id, if given, gets the new row's id). */
+int store_exec_write(store *s, sqlite3_stmt *st, int64_t *id);
+/* Steps a one-row read: 0 with the row ready, OWED_ENOTFOUND, or OWED_EIO. */
+int store_step_one(store *s, sqlite3_stmt *st);
+
+#endif
