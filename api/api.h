@@ -27,6 +27,7 @@ typedef enum { API_LOG_DEBUG, API_LOG_INFO, API_LOG_WARN, API_LOG_ERROR } api_lo
 typedef struct api_env api_env;
 struct api_env {
 	const char *plugin;            /* the plugin's name ("script" for owed lua) */
+	const char *folder;            /* its folder, for owed.resource; NULL for scripts */
 	owed_ctx *ledger;              /* the open ledger, or NULL when there is none */
 	net *net;                      /* outbound HTTP and SMTP, or NULL (no I/O possible) */
 	const char *const *hosts;      /* network allow-list from the manifest */
@@ -67,6 +68,7 @@ int api_open_ledger(lua_State *L);
 int api_open_store(lua_State *L);
 int api_open_log(lua_State *L);
 int api_open_secret(lua_State *L);
+int api_open_resource(lua_State *L);
 
 /* Money values cross between modules (ledger rows carry them): push and check. */
 void api_push_money(lua_State *L, int64_t minor, const char *currency);

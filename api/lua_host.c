@@ -190,3 +190,39 @@ int api_open_store(lua_State *L)
 	luaL_newlib(L, fns);
 	return 1;
 }
+
+/* ------------------------------------------------------------------ owed.resource */
+
+/* owed.resource(name): a file of the plugin's own folder (templates, rate tables), read-only.
+ * Names are relative and may not climb out of the folder. */
+static int resource_read(lua_State *L)
+{
+	api_env *env = api_env_of(L);
+	const char *name = luaL_checkstring(L, 1);
+	char path[2048];
+	luaL_Buffer b;
+	FILE *f;
+	size_t n;
+	if (!env->folder)
+		return luaL_error(L, "owed.resource: only plugins have resources");
+	if (name[0] == '/' || strstr(name, "..") || !*name)
+		return luaL_error(L, "owed.resource: '%s' is not a file name inside the plugin", name);
+	snprintf(path, sizeof path, "%s/%s", env->folder, name);
+	if (!(f = fopen(path, "rb")))
+		return luaL_error(L, "owed.resource: plugin %s has no file '%s'", env->plugin, name);
+	luaL_buffinit(L, &b);
+	do {
+		char *p = luaL_prepbuffer(&b);
+		n = fread(p, 1, LUAL_BUFFERSIZE, f);
+		luaL_addsize(&b, n);
+	} while (n == LUAL_BUFFERSIZE);
+	fclose(f);
+	luaL_pushresult(&b);
+	return 1;
+}
+
+int api_open_resource(lua_State *L)
+{
+	lua_pushcfunction(L, resource_read);
+	return 1;
+}

@@ -573,3 +573,9 @@ owed.version = ""
 ---The API version plugins declare in api_version.
 ---@type integer
 owed.api_version = 1
+
+---A file of the plugin's own folder (a template, a rate table), as a string. Names are
+---relative to the folder ("templates/herinnering.nl.txt") and cannot leave it.
+---@param name string
+---@return string contents
+function owed.resource(name) end

@@ -40,6 +40,8 @@ typedef struct owed_debtor {
 	char iban[40], tags[LEDGER_NAME_MAX], external_ids[LEDGER_NAME_MAX];
 	int terms_days;            /* 0: the administration's default */
 	int64_t credit_limit;      /* minor units of the administration's currency; 0: none */
+	char policy[64];           /* the dunning policy for this debtor; "": by country and kind */
+	int credit_hold;           /* 1: no new credit (set by a policy step or by hand) */
 	/* derived, filled by reads */
 	int64_t open_total;
 	int64_t overdue_total;

@@ -177,8 +177,9 @@ static int read_plugins(owed_config *c, int t, const char *file, owed_error *err
  * reaching them means a loop. */
 static void too_long(lua_State *L, lua_Debug *ar)
 {
-	(void)ar;
-	luaL_error(L, "the configuration runs too long (it must be a table, not a program)");
+	lua_getinfo(L, "Sl", ar);
+	luaL_error(L, "%s:%d: the configuration runs too long (it must be a table, not a program)",
+	           ar->short_src, ar->currentline);
 }
 
 /* Evaluates the file as data, in an empty environment, leaving its table on c->L's stack. */

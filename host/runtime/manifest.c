@@ -57,6 +57,22 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Strings' methods ("x"):rep(...) would be code in a manifest: they are taken away while it
+ * is evaluated (hide 1) and given back after (hide 0). */
+static void hide_string_methods(lua_State *L, int hide)
+{
+	lua_pushliteral(L, "");
+	if (hide) {
+		if (!lua_getmetatable(L, -1))
+			lua_pushnil(L);
+		lua_setfield(L, LUA_REGISTRYINDEX, "owed.string_mt");
+		lua_pushnil(L);
+	} else
+		lua_getfield(L, LUA_REGISTRYINDEX, "owed.string_mt");
+	lua_setmetatable(L, -2);
+	lua_pop(L, 1);
+}
+
 int manifest_eval(lua_State *L, const char *folder, size_t mem_limit, int64_t budget_ms,
                   char *err, size_t errsize)
 {
@@ -78,14 +94,19 @@ int manifest_eval(lua_State *L, const char *folder, size_t mem_limit, int64_t bu
 	if (status == LUA_OK) {
 		lua_newtable(L);                        /* the empty environment: data only */
 		lua_setupvalue(L, -2, 1);
+		hide_string_methods(L, 1);
 		if (sb)
 			sandbox_enter(sb, L, budget_ms * 1000000);
 		status = lua_pcall(L, 0, 1, 0);
 		if (sb)
 			sandbox_leave(sb);
+		hide_string_methods(L, 0);
 	}
 	if (status != LUA_OK) {
-		snprintf(err, errsize, "%s", lua_tostring(L, -1));
+		const char *msg = lua_tostring(L, -1);
+		/* runtime errors carry the position; a stopped one does not: name the file */
+		snprintf(err, errsize, "%s%s%s", strncmp(msg, path, strlen(path)) == 0 ? "" : path,
+		         strncmp(msg, path, strlen(path)) == 0 ? "" : ": ", msg);
 		lua_pop(L, 1);
 		return OWED_EINPUT;
 	}

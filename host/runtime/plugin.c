@@ -47,21 +47,26 @@ static int plugin_require(lua_State *L)
 	const char *name = luaL_checkstring(L, 1);
 	const char *folder = lua_tostring(L, lua_upvalueindex(1));
 	char path[1024], chunkname[1100];
+	const char *key = name;         /* the cache key: "util" and "owed.util" differ */
 	luaL_Buffer b;
 
 	if (strcmp(name, "owed") == 0 || strncmp(name, "owed.", 5) == 0) {
 		lua_getglobal(L, "owed");
 		if (name[4] == '.')
 			lua_getfield(L, -1, name + 5);
-		if (lua_isnil(L, -1))
-			return luaL_error(L, "require: no module '%s' in the owed API", name);
-		return 1;
+		if (!lua_isnil(L, -1))
+			return 1;
+		/* owed.dunning and friends: Lua modules shipped with the API, in api/lua/ */
+		folder = OWED_SOURCE_DIR "/api/lua";
+		name += 5;
+		if (!valid_module_name(name) || strchr(name, '.'))
+			return luaL_error(L, "require: no module 'owed.%s' in the owed API", name);
 	}
 	if (!valid_module_name(name))
 		return luaL_error(L, "require: '%s' is not a module name (letters, digits, _ and .)",
 		                  name);
 	lua_getfield(L, LUA_REGISTRYINDEX, "owed.modules");
-	if (lua_getfield(L, -1, name) != LUA_TNIL)
+	if (lua_getfield(L, -1, key) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
 	luaL_buffinit(L, &b);
@@ -99,7 +104,7 @@ static int plugin_require(lua_State *L)
 		lua_pushboolean(L, 1);
 	}
 	lua_pushvalue(L, -1);
-	lua_setfield(L, -4, name);
+	lua_setfield(L, -4, key);
 	return 1;
 }
 
@@ -164,6 +169,7 @@ static void setup_env(rt_version *v)
 	rt *r = p->r;
 	size_t n;
 	v->env.plugin = p->info.name;
+	v->env.folder = p->info.folder;
 	v->env.ledger = r->ledger;
 	v->env.net = r->net;
 	v->env.loop = r->loop;

@@ -9,6 +9,10 @@
  *  - a count hook compares the monotonic clock with a deadline; once past it, the hook
  *    re-arms itself to fire on every instruction, so however often a pcall in the plugin
  *    catches the error, the next instruction raises it again until the call has unwound.
+ *    An error raised from a hook leaves hooks off on its thread until a pcall catches it, so
+ *    what Lua would run in that gap -- xpcall's handler, the __close handlers of a coroutine
+ *    that died of the stop -- is not run; and finalizers (__gc), which run wherever the
+ *    collector does, are not allowed at all.
  */
 #include <lauxlib.h>
 #include <lualib.h>

@@ -19,9 +19,12 @@ typedef struct sandbox {
 } sandbox;
 
 /* Creates the state with the allowed libraries: base (without dofile, loadfile,
- * collectgarbage; load is text-only), string (without dump), table, math, utf8, coroutine,
- * and os with clock, time and date only.  No io, debug or package.  Globals are not locked
- * yet: the runtime adds `owed`, print and require first, then calls sandbox_lock(). */
+ * collectgarbage; load is text-only; setmetatable refuses __gc; xpcall skips its handler once
+ * the call is stopped), string (without dump), table, math, utf8, coroutine (resume and close
+ * refuse the host's coroutines; close and wrap leave a coroutine that died of a stop
+ * unclosed), and os with clock, time and date only.  No io, debug or package.  Globals are
+ * not locked yet: the runtime adds `owed`, print and require first, then calls
+ * sandbox_lock(). */
 int sandbox_open(sandbox *sb, size_t mem_limit);
 void sandbox_close(sandbox *sb);
 /* Makes reading or assigning an undeclared global an error. */

@@ -13,7 +13,7 @@ enum {
 	SD_OVERDUE = STORE_DUNNING_FIRST, SD_CASES, SD_CASE_GET, SD_CASE_INSERT, SD_CASE_SAVE,
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
-	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE,
+	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -107,6 +107,28 @@ int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debto
 	store_bind_date(st, 2, asof);
 	sqlite3_bind_int64(st, 3, debtor_id);
 	return each_row(s, st, overdue_row, &o);
+}
+
+/* Debtors with an overdue open invoice or an active case: the ones a run looks at. */
+int store_dunning_debtors(store *s, int64_t admin_id, owed_date asof, store_id_cb cb,
+                          void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_DUNNING_DEBTORS,
+		"SELECT debtor_id FROM invoice WHERE admin_id = ?1 AND open_minor > 0"
+		" AND due_date < ?2 UNION SELECT debtor_id FROM dunning_case WHERE admin_id = ?1"
+		" AND state <> 'closed' ORDER BY 1");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	store_bind_date(st, 2, asof);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 /* ------------------------------------------------------------------ cases */

@@ -19,7 +19,8 @@
 /* ------------------------------------------------------------------ the statement table */
 
 #define DEBTOR_COLS "d.id, d.admin_id, d.number, d.name, d.kind, d.country, d.language, d.email," \
-	" d.address, d.iban, d.tags, d.external_ids, d.terms_days, d.credit_limit_minor"
+	" d.address, d.iban, d.tags, d.external_ids, d.terms_days, d.credit_limit_minor, d.policy," \
+	" d.credit_hold"
 #define DEBTOR_TOTALS(asof) \
 	" COALESCE(SUM(i.open_minor), 0)," \
 	" COALESCE(SUM(CASE WHEN i.due_date < " asof " THEN i.open_minor END), 0), COUNT(i.id)" \
@@ -64,11 +65,12 @@ static const char *const sql[ST_COUNT] = {
 		" terms_days FROM administration ORDER BY id LIMIT 1",
 
 	[ST_DEBTOR_INSERT] = "INSERT INTO debtor (admin_id, number, name, kind, country, language,"
-		" email, address, iban, tags, external_ids, terms_days, credit_limit_minor)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" email, address, iban, tags, external_ids, terms_days, credit_limit_minor, policy,"
+		" credit_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_DEBTOR_UPDATE] = "UPDATE debtor SET name = ?2, kind = ?3, country = ?4, language = ?5,"
 		" email = ?6, address = ?7, iban = ?8, tags = ?9, external_ids = ?10,"
-		" terms_days = ?11, credit_limit_minor = ?12 WHERE id = ?1",
+		" terms_days = ?11, credit_limit_minor = ?12, policy = ?13, credit_hold = ?14"
+		" WHERE id = ?1",
 	[ST_DEBTOR_BY_NUMBER] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?3")
 		" WHERE d.admin_id = ?1 AND d.number = ?2 GROUP BY d.id",
 	[ST_DEBTOR_BY_ID] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?2")
@@ -472,6 +474,8 @@ static void bind_debtor_fields(sqlite3_stmt *st, int first, const owed_debtor *d
 	store_bind_text(st, first + 8, d->external_ids);
 	sqlite3_bind_int(st, first + 9, d->terms_days);
 	sqlite3_bind_int64(st, first + 10, d->credit_limit);
+	store_bind_text(st, first + 11, d->policy);
+	sqlite3_bind_int(st, first + 12, d->credit_hold);
 }
 
 int store_debtor_insert(store *s, owed_debtor *d)
@@ -514,9 +518,11 @@ static void read_debtor(sqlite3_stmt *st, owed_debtor *d)
 	store_col_text(st, 11, d->external_ids, sizeof d->external_ids);
 	d->terms_days = sqlite3_column_int(st, 12);
 	d->credit_limit = sqlite3_column_int64(st, 13);
-	d->open_total = sqlite3_column_int64(st, 14);
-	d->overdue_total = sqlite3_column_int64(st, 15);
-	d->open_invoices = sqlite3_column_int(st, 16);
+	store_col_text(st, 14, d->policy, sizeof d->policy);
+	d->credit_hold = sqlite3_column_int(st, 15);
+	d->open_total = sqlite3_column_int64(st, 16);
+	d->overdue_total = sqlite3_column_int64(st, 17);
+	d->open_invoices = sqlite3_column_int(st, 18);
 }
 
 static int debtor_one(store *s, sqlite3_stmt *st, owed_debtor *out)

@@ -131,6 +131,11 @@ typedef int (*store_overdue_cb)(const store_overdue *o, void *ctx);
 int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debtor_id,
                        store_overdue_cb cb, void *ctx);
 
+typedef int (*store_id_cb)(int64_t id, void *ctx);
+/* Debtors with an overdue open invoice on asof or a case not closed, by id. */
+int store_dunning_debtors(store *s, int64_t admin_id, owed_date asof, store_id_cb cb,
+                          void *ctx);
+
 typedef int (*store_case_cb)(const owed_case *c, void *ctx);
 /* Cases not closed, by debtor; debtor_id 0: all. */
 int store_case_active_each(store *s, int64_t admin_id, int64_t debtor_id, store_case_cb cb,

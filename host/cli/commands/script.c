@@ -50,6 +50,9 @@ static lua_State *trusted_state(cli_host *h, api_env *env)
 	lua_pushcclosure(L, testing_open, 1);
 	lua_setfield(L, -2, "owed.testing");
 	lua_pop(L, 1);
+	/* the Lua modules shipped with the API (owed.dunning) */
+	luaL_dostring(L, "package.path = '" OWED_SOURCE_DIR "/api/lua/?.lua;' .. package.path\n"
+	                 "package.preload['owed.dunning'] = function() return require('dunning') end");
 	return L;
 }
 
