@@ -579,3 +579,45 @@ owed.api_version = 1
 ---@param name string
 ---@return string contents
 function owed.resource(name) end
+
+-- ---------------------------------------------------------------- owed.pdf
+
+---Letters as PDF documents: A4, the address placed for a window envelope (DIN 5008 form B,
+---which also fits the Dutch and Belgian windows), text set in DejaVu Sans with the font
+---embedded. The same doc gives the same bytes, so a letter's hash can go in the dossier.
+---@class owed.pdf
+owed.pdf = {}
+
+---@class owed.pdf.table
+---@field head? string[] the column heads, bold, with a rule under them
+---@field rows? string[][] each row as many cells as there are columns
+---@field align? string a letter per column: l, r (amounts) or c; default all l
+---@field total? string[] a last row, bold, with a rule over it
+
+---@class owed.pdf.block
+---@field text? string a paragraph
+---@field bold? boolean
+---@field table? owed.pdf.table instead of text
+
+---@class owed.pdf.doc
+---@field recipient string[] the address, 1 to 6 lines, in the envelope window
+---@field sender? string[] the letterhead, top right, up to 8 lines; the first is bold
+---@field sender_details? string[] small print in every page's footer (KvK, BTW, IBAN)
+---@field return_address? string one small line above the address
+---@field place_date? string "Amsterdam, 3 maart 2026", under the address
+---@field reference? string|string[] line(s) under the date
+---@field subject? string in bold, before the body
+---@field body (string|owed.pdf.block)[] paragraphs (a string is one) and tables, in order
+---@field lang? string "nl" (default), "fr", "en", "nl-BE": how text breaks into lines
+---@field title? string the PDF's title; default the subject
+---@field date_iso? string "YYYY-MM-DD": the PDF's creation date; without it there is none
+
+---The letter as a PDF (the bytes). Paragraphs wrap to the text width and go on over pages;
+---a table's columns fit the text width, a row never splits; with more than one page the
+---footer says "1/2". An address line too long for the window makes the address smaller (down
+---to 7 pt), then is an error. Text must be UTF-8, amounts already formatted
+---(m:format("nl-NL")). Raises on any other field, or beyond 200 pages:
+---"owed.pdf.letter: body[2].table.rows[3] has 4 cells, not 5".
+---@param doc owed.pdf.doc
+---@return string pdf
+function owed.pdf.letter(doc) end
