@@ -68,6 +68,7 @@ int api_open_ledger(lua_State *L);
 int api_open_store(lua_State *L);
 int api_open_log(lua_State *L);
 int api_open_secret(lua_State *L);
+int api_open_pdf(lua_State *L);
 int api_open_resource(lua_State *L);
 
 /* Money values cross between modules (ledger rows carry them): push and check. */

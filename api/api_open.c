@@ -14,7 +14,8 @@ static const api_module modules[] = {
 	{ "money", api_open_money }, { "date", api_open_date }, { "json", api_open_json },
 	{ "xml", api_open_xml }, { "template", api_open_template }, { "http", api_open_http },
 	{ "mail", api_open_mail }, { "ledger", api_open_ledger }, { "store", api_open_store },
-	{ "log", api_open_log }, { "secret", api_open_secret }, { "resource", api_open_resource }, { NULL, NULL }
+	{ "log", api_open_log }, { "secret", api_open_secret }, { "resource", api_open_resource },
+	{ "pdf", api_open_pdf }, { NULL, NULL }
 };
 
 void api_open(lua_State *L, api_env *env)

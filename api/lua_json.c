@@ -720,7 +720,11 @@ static const luaL_Reg json_l_funcs[] = {
 
 int api_open_json(lua_State *L)
 {
-	luaL_newmetatable(L, JSON_ARRAY_MT);
+	if (luaL_newmetatable(L, JSON_ARRAY_MT)) {
+		/* protected: a plugin must not add a __gc (it would run outside any budget) */
+		lua_pushliteral(L, JSON_ARRAY_MT);
+		lua_setfield(L, -2, "__metatable");
+	}
 	lua_pop(L, 1);
 	luaL_newlib(L, json_l_funcs);
 	lua_pushlightuserdata(L, JSON_NULL);

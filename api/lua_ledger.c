@@ -13,7 +13,7 @@
 static owed_ctx *ledger_of(lua_State *L, const char *fn)
 {
 	api_env *env = api_env_of(L);
-	if (!env->ledger)
+	if (!env->ledger || !env->ledger->st)
 		luaL_error(L, "%s: no ledger is open", fn);
 	return env->ledger;
 }

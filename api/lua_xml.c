@@ -518,6 +518,9 @@ int api_open_xml(lua_State *L)
 	if (luaL_newmetatable(L, XML_ELEMENT_MT)) {
 		luaL_newlib(L, xml_l_methods);
 		lua_setfield(L, -2, "__index");
+		/* protected: a plugin must not add a __gc (it would run outside any budget) */
+		lua_pushliteral(L, XML_ELEMENT_MT);
+		lua_setfield(L, -2, "__metatable");
 	}
 	lua_pop(L, 1);
 	luaL_newlib(L, xml_l_funcs);

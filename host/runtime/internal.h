@@ -37,6 +37,7 @@ struct rt_plugin {
 	char *strings[8];
 	char *kinds[RT_MAX_LIST + 1], *hosts[RT_MAX_LIST + 1], *secrets[RT_MAX_LIST + 1];
 	char problem[1024];
+	char hash[65];              /* of the loaded version's files */
 	rt_version *current;
 	rt_version *retiring;
 	int failures;               /* in a row */

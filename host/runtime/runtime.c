@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/err.h"
+#include "core/sha256.h"
 #include "runtime/internal.h"
 
 #define RT_DEFAULT_MEM       (64u << 20)
@@ -282,6 +283,79 @@ static void update_mem(rt_plugin *p)
 	p->info.mem_used = p->current ? (int64_t)p->current->sb.mem_used : 0;
 }
 
+/* ------------------------------------------------------------------ version hashes */
+
+typedef struct file_list { char **paths; size_t n, cap; } file_list;
+
+static void list_files(const char *dir, file_list *l, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d || depth > 8) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char path[1400];
+		struct stat st;
+		if (e->d_name[0] == '.' || (depth == 0 && strcmp(e->d_name, "spec") == 0))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			list_files(path, l, depth + 1);
+		else if (S_ISREG(st.st_mode)) {
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 16;
+				char **grown = realloc(l->paths, cap * sizeof *grown);
+				if (!grown)
+					break;
+				l->paths = grown;
+				l->cap = cap;
+			}
+			l->paths[l->n++] = strdup(path);
+		}
+	}
+	closedir(d);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The version a decision names in the dossier: SHA-256 over the plugin's files (names and
+ * contents, specs excluded), so a changed rule never passes for the old one. */
+static void hash_folder(const char *folder, char out[SHA256_HEX_BUFSZ])
+{
+	file_list l = { 0 };
+	sha256_ctx h;
+	char buf[8192];
+	size_t skip = strlen(folder) + 1;
+	sha256_init(&h);
+	list_files(folder, &l, 0);
+	qsort(l.paths, l.n, sizeof *l.paths, by_path);
+	for (size_t i = 0; i < l.n; i++) {
+		FILE *f = fopen(l.paths[i], "rb");
+		size_t n;
+		sha256_update(&h, l.paths[i] + skip, strlen(l.paths[i] + skip) + 1);
+		while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+			sha256_update(&h, buf, n);
+		if (f)
+			fclose(f);
+		free(l.paths[i]);
+	}
+	free(l.paths);
+	sha256_final_hex(&h, out);
+}
+
+lua_State *rt_plugin_state(rt_plugin *p)
+{
+	return p->current ? p->current->sb.L : NULL;
+}
+
 /* Opens the plugin's current code; on failure marks it broken with the reason. */
 static int open_current(rt_plugin *p, owed_error *err)
 {
@@ -305,6 +379,8 @@ static int open_current(rt_plugin *p, owed_error *err)
 	p->current = v;
 	p->info.state = RT_LOADED;
 	p->info.problem = NULL;
+	hash_folder(p->info.folder, p->hash);
+	p->info.hash = p->hash;
 	p->failures = 0;
 	update_mem(p);
 	return 0;

@@ -60,6 +60,7 @@ typedef struct rt_info {
 	rt_state state;
 	const char *overrides;      /* the shipped folder this one replaces, or NULL */
 	const char *problem;        /* why it is broken or disabled, or NULL */
+	const char *hash;           /* SHA-256 of the loaded version's files, or NULL */
 	int64_t mem_used;
 } rt_info;
 
@@ -83,6 +84,8 @@ void rt_unload(rt *r, const char *name);
  * the new one replace the old.  On failure the old one keeps running and err says why. */
 int rt_reload(rt *r, const char *name, owed_error *err);
 int rt_has_hook(rt_plugin *p, const char *hook);
+/* The loaded version's Lua state (for values a done callback kept in its registry). */
+lua_State *rt_plugin_state(rt_plugin *p);
 
 /* Calling a hook.  push() pushes the arguments onto the plugin's coroutine and returns how
  * many; done() gets the outcome with the results on co's stack (status 0), or status < 0 and

@@ -13,7 +13,7 @@ enum {
 	SD_OVERDUE = STORE_DUNNING_FIRST, SD_CASES, SD_CASE_GET, SD_CASE_INSERT, SD_CASE_SAVE,
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
-	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS,
+	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -267,6 +267,24 @@ int store_letter_insert(store *s, int64_t case_id, int64_t step_id, const char *
 		sqlite3_bind_null(st, 6);
 	store_bind_text(st, 7, hash);
 	return store_exec_write(s, st, id);
+}
+
+int store_letter_get(store *s, int64_t id, store_letter_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_LETTER_GET, "SELECT subject, text, pdf, lang,"
+		" content_hash FROM letter WHERE id = ?");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	rc = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+	        sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+	        (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+	        ctx);
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ the outbox */

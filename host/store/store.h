@@ -161,6 +161,11 @@ int store_letter_insert(store *s, int64_t case_id, int64_t step_id, const char *
                         const char *subject, const char *text, const void *pdf, size_t pdf_len,
                         const char *hash, int64_t *id);
 
+/* A stored letter, handed to fn while the row is read (the pointers die after). */
+typedef int (*store_letter_fn)(const char *subject, const char *text, const void *pdf,
+                               size_t pdf_len, const char *lang, const char *hash, void *ctx);
+int store_letter_get(store *s, int64_t id, store_letter_fn fn, void *ctx);
+
 /* The outbox.  States: pending (to deliver at next_attempt), sent, dead (gave up). */
 typedef struct store_outbox {
 	int64_t id, case_id, letter_id;

@@ -1,0 +1,52 @@
+/*
+ * dunning.h -- the daily run and what pauses it: one function per user action, like
+ * services.h, for the ones that need the plugin runtime (policies, charges, channels).
+ */
+#ifndef OWED_SERVICES_DUNNING_H
+#define OWED_SERVICES_DUNNING_H
+
+#include "runtime/runtime.h"
+#include "services/services.h"
+
+typedef struct svc_run_options {
+	owed_date date;             /* the day the run is for; 0: today */
+	int dry_run;                /* decide and explain, write nothing */
+	const char *debtor;         /* only this debtor's case, or NULL */
+} svc_run_options;
+
+/* One case's outcome, for the plan (--dry-run) and the report. */
+typedef enum { RUN_STEP, RUN_WAITING, RUN_DONE, RUN_CLOSED, RUN_SKIPPED, RUN_FAILED,
+               RUN_HANDED_OFF } run_outcome;
+typedef struct svc_run_line {
+	run_outcome outcome;
+	const char *debtor_number, *debtor_name, *policy, *step, *channels;
+	const char *reason;         /* why this step now, or why nothing happens */
+	owed_date next_date;        /* RUN_WAITING: when the next step is due */
+	int64_t open;
+	const char *currency;
+} svc_run_line;
+typedef void (*svc_run_cb)(const svc_run_line *l, void *ud);
+
+typedef struct svc_run_result {
+	int64_t cases, steps, waiting, closed, failed, delivered, delivery_failures;
+	int repeated;               /* the date had run before: only what was still due happened */
+} svc_run_result;
+
+/* Evaluates every open case with its policy, records the decided steps with their charges,
+ * letters and deliveries (one transaction per case), then dispatches the outbox.  Running a
+ * date twice does nothing new: a case takes each step once, a delivery is queued once. */
+int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void *ud,
+            svc_run_result *res, owed_error *err);
+
+/* Delivers what is due in the outbox (retries with backoff; dead after OUTBOX_MAX_ATTEMPTS). */
+#define OUTBOX_MAX_ATTEMPTS 5
+int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered, int64_t *failed,
+                        owed_error *err);
+int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *ud,
+                    owed_error *err);
+
+/* Disputes take an invoice out of the letters until resolved. */
+int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err);
+int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err);
+
+#endif
