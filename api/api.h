@@ -35,6 +35,7 @@ struct api_env {
 	const char *const *secrets;    /* secret names from the manifest */
 	size_t nsecrets;
 	const char *secrets_file;      /* NAME=value lines, must be mode 0600; NULL: none */
+	const char *outgoing;          /* owed.files writes below <outgoing>/<plugin>/ */
 	int trusted;                   /* scripts and the test runner: no allow-lists */
 
 	void (*log)(api_env *env, api_log_level level, const char *msg);
@@ -70,6 +71,7 @@ int api_open_log(lua_State *L);
 int api_open_secret(lua_State *L);
 int api_open_pdf(lua_State *L);
 int api_open_resource(lua_State *L);
+int api_open_files(lua_State *L);
 
 /* Money values cross between modules (ledger rows carry them): push and check. */
 void api_push_money(lua_State *L, int64_t minor, const char *currency);

@@ -15,6 +15,7 @@ static const api_module modules[] = {
 	{ "xml", api_open_xml }, { "template", api_open_template }, { "http", api_open_http },
 	{ "mail", api_open_mail }, { "ledger", api_open_ledger }, { "store", api_open_store },
 	{ "log", api_open_log }, { "secret", api_open_secret }, { "resource", api_open_resource },
+	{ "files", api_open_files },
 	{ "pdf", api_open_pdf }, { NULL, NULL }
 };
 

@@ -1,6 +1,7 @@
 /*
  * lua_host.c -- owed.log, owed.secret and owed.store: what the host keeps for a plugin.
  */
+#include <errno.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,5 +225,58 @@ static int resource_read(lua_State *L)
 int api_open_resource(lua_State *L)
 {
 	lua_pushcfunction(L, resource_read);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ owed.files */
+
+static int make_dirs(char *path)
+{
+	for (char *s = path + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+				*s = '/';
+				return -1;
+			}
+			*s = '/';
+		}
+	return 0;
+}
+
+/* owed.files.write(name, data) -> path: a file below <outgoing>/<plugin>/, written whole or
+ * not at all (a temporary file renamed into place), so a reader never sees half a letter. */
+static int files_write(lua_State *L)
+{
+	api_env *env = api_env_of(L);
+	const char *name = luaL_checkstring(L, 1);
+	size_t len;
+	const char *data = luaL_checklstring(L, 2, &len);
+	char path[2048], tmp[2100];
+	FILE *f;
+	int ok;
+	if (!env->outgoing)
+		return luaL_error(L, "owed.files.write: no outgoing folder here");
+	if (name[0] == '/' || strstr(name, "..") || !*name)
+		return luaL_error(L, "owed.files.write: '%s' is not a file name inside the outgoing "
+		                  "folder", name);
+	snprintf(path, sizeof path, "%s/%s/%s", env->outgoing, env->plugin, name);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if (make_dirs(path) != 0 || !(f = fopen(tmp, "wb")))
+		return luaL_error(L, "owed.files.write: cannot write %s: %s", path, strerror(errno));
+	ok = fwrite(data, 1, len, f) == len;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return luaL_error(L, "owed.files.write: cannot write %s", path);
+	}
+	lua_pushstring(L, path);
+	return 1;
+}
+
+int api_open_files(lua_State *L)
+{
+	static const luaL_Reg fns[] = { { "write", files_write }, { NULL, NULL } };
+	luaL_newlib(L, fns);
 	return 1;
 }

@@ -265,6 +265,44 @@ static int l_history(lua_State *L)
 	return 1;
 }
 
+static int each_letter(const store_letter_row *r, void *ud)
+{
+	lua_State *L = ud;
+	char file[160], date[16];
+	date_format_iso(r->date, date, sizeof date);
+	snprintf(file, sizeof file, "%s-%s-%lld.pdf", date, r->step, (long long)r->id);
+	lua_createtable(L, 0, 8);
+	lua_pushinteger(L, r->id);
+	lua_setfield(L, -2, "id");
+	set_str(L, "step", r->step);
+	set_str(L, "date", date);
+	set_str(L, "subject", r->subject);
+	set_str(L, "lang", r->lang);
+	set_str(L, "sha256", r->hash);
+	set_str(L, "file", file);
+	if (r->pdf) {
+		lua_pushlstring(L, r->pdf, r->pdf_len);
+		lua_setfield(L, -2, "pdf");
+	}
+	append(L);
+	return 0;
+}
+
+/* letters{ debtor = N }: the letters sent in its cases, oldest first, with their PDFs. */
+static int l_letters(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.letters");
+	owed_error err = { 0 };
+	const char *debtor;
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "debtor");
+	debtor = luaL_checkstring(L, -1);
+	lua_newtable(L);
+	if (svc_letters(ctx, debtor, each_letter, L, &err) != 0)
+		return luaL_error(L, "owed.ledger.letters: %s", err.msg);
+	return 1;
+}
+
 /* ------------------------------------------------------------------ writes */
 
 /* charge(invoice, { amount = money, kind = "fee", date = "YYYY-MM-DD", description = "" }) */
@@ -312,6 +350,7 @@ int api_open_ledger(lua_State *L)
 		{ "administration", l_administration }, { "debtor", l_debtor },
 		{ "debtors", l_debtors }, { "invoice", l_invoice }, { "invoices", l_invoices },
 		{ "payments", l_payments }, { "history", l_history }, { "charge", l_charge },
+		{ "letters", l_letters },
 		{ NULL, NULL }
 	};
 	luaL_newlib(L, fns);

@@ -621,3 +621,22 @@ owed.pdf = {}
 ---@param doc owed.pdf.doc
 ---@return string pdf
 function owed.pdf.letter(doc) end
+
+-- ---------------------------------------------------------------- owed.files
+
+---Files the plugin hands on: letters for a print-and-post service, dossiers for a collection
+---agency. Everything goes below the outgoing folder ($OWED_HOME/outgoing, or owed.conf's
+---outgoing), in a folder of the plugin's name.
+---@class owed.files
+owed.files = {}
+
+---Writes data to <outgoing>/<plugin>/<name> whole or not at all (written aside, then renamed).
+---@param name string a relative path; folders are created
+---@param data string the bytes
+---@return string path where it was written
+function owed.files.write(name, data) end
+
+---The letters sent in a debtor's cases, oldest first.
+---@param query { debtor: string }
+---@return { id: integer, step: string, date: string, subject: string, lang: string, sha256: string, file: string, pdf?: string }[] letters
+function owed.ledger.letters(query) end

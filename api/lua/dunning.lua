@@ -150,6 +150,15 @@ local function text_table(rows, money_locale)
   return table.concat(out, "\n")
 end
 
+-- An address as lines: written with newlines or with ", " between its parts.
+local function lines_of(address)
+  local out = {}
+  for part in ((address or ""):gsub(",%s*", "\n") .. "\n"):gmatch("(.-)\n") do
+    if part:match("%S") then out[#out + 1] = part end
+  end
+  return out
+end
+
 local function render(spec, case, decision, extras)
   local lang = case.debtor.language or "nl"
   local text, used = template(decision.letter, lang)
@@ -196,10 +205,10 @@ local function render(spec, case, decision, extras)
   end
   local adm = case.administration
   local pdf = owed.pdf.letter {
-    sender = { adm.name, adm.address },
+    sender = { adm.name, table.unpack(lines_of(adm.address)) },
     sender_details = { "KvK " .. adm.kvk, "BTW " .. adm.vat, "IBAN " .. adm.iban },
     return_address = adm.name .. ", " .. adm.address,
-    recipient = { case.debtor.name, case.debtor.address },
+    recipient = { case.debtor.name, table.unpack(lines_of(case.debtor.address)) },
     place_date = owed.date.format(case.today, opts.lang),
     reference = case.reference,
     subject = mail_subject,

@@ -11,7 +11,7 @@
 #include "runtime/config.h"
 
 static const char *const top_keys[] = {
-	"database", "limits", "plugin_path", "secrets_file", "plugins", NULL
+	"database", "limits", "plugin_path", "secrets_file", "outgoing", "plugins", NULL
 };
 static const char *const limit_keys[] = {
 	"memory_mb", "hook_ms", "load_ms", "max_failures", NULL
@@ -221,6 +221,7 @@ int config_load(const char *file, owed_config *c, owed_error *err)
 	    (rc = get_string(c->L, t, "database", c->database, sizeof c->database, file, err)) ||
 	    (rc = get_string(c->L, t, "secrets_file", c->secrets_file, sizeof c->secrets_file,
 	                     file, err)) ||
+	    (rc = get_string(c->L, t, "outgoing", c->outgoing, sizeof c->outgoing, file, err)) ||
 	    (rc = read_limits(c, t, file, err)) || (rc = read_path(c, t, file, err)) ||
 	    (rc = read_plugins(c, t, file, err))) {
 		config_free(c);
@@ -228,6 +229,8 @@ int config_load(const char *file, owed_config *c, owed_error *err)
 	}
 	if (c->secrets_file[0])
 		c->rt.secrets_file = c->secrets_file;
+	if (c->outgoing[0])
+		c->rt.outgoing = c->outgoing;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  *     limits = { memory_mb = 64, hook_ms = 2000, load_ms = 500, max_failures = 5 },
  *     plugin_path = { "/opt/owed/plugins" },     -- searched after the shipped folders
  *     secrets_file = "/etc/owed/secrets",        -- default: $OWED_HOME/secrets
+ *     outgoing = "/var/spool/owed",              -- owed.files; default: $OWED_HOME/outgoing
  *     plugins = { ["partner-echo"] = { endpoint = "https://api.partner.example" } },
  *   }
  *
@@ -25,6 +26,7 @@ typedef struct owed_config {
 	char file[1024];                 /* "" when no file was read */
 	char database[1024];
 	char secrets_file[1024];
+	char outgoing[1024];
 	rt_options rt;                   /* limits, search path, secrets file for the runtime */
 	char path_dirs[CONFIG_MAX_PATH + 3][1024];
 	const char *path[CONFIG_MAX_PATH + 4];

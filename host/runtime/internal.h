@@ -28,6 +28,8 @@ struct rt_version {
 	int retiring;
 	rt_call_rec *calls;
 	rt_version *next_retiring;
+	/* its allow-list: the manifest's hosts, and the hosts of settings marked host = true */
+	char *hosts[2 * RT_MAX_LIST + 1];
 };
 
 struct rt_plugin {
@@ -54,6 +56,7 @@ struct rt {
 	owed_ctx *ledger;
 	rt_options opt;
 	char secrets_file[512];
+	char outgoing[512];
 	rt_plugin **plugins;
 	size_t nplugins;
 	rt_plugin *replaced;        /* replaced by a reload, still finishing calls */

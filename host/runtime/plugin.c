@@ -2,6 +2,7 @@
  * plugin.c -- a version of a plugin: its sandbox, its `owed` table, its configuration and the
  * hooks its init.lua returned.  Loading, unloading and reloading one plugin touch no other.
  */
+#include <curl/curl.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,10 +174,11 @@ static void setup_env(rt_version *v)
 	v->env.ledger = r->ledger;
 	v->env.net = r->net;
 	v->env.loop = r->loop;
-	v->env.hosts = p->info.hosts;
 	for (n = 0; p->hosts[n]; n++)
-		;
+		v->hosts[n] = strdup(p->hosts[n]);
+	v->env.hosts = (const char *const *)v->hosts;
 	v->env.nhosts = n;
+	v->env.outgoing = r->outgoing;
 	v->env.secrets = p->info.secrets;
 	for (n = 0; p->secrets[n]; n++)
 		;
@@ -185,6 +187,55 @@ static void setup_env(rt_version *v)
 	v->env.log = plugin_log;
 	v->env.rt = v;
 	call_env_hooks(&v->env);
+}
+
+/* Settings the manifest marks host = true name a server the plugin may reach (the SMTP
+ * server of an e-mail channel, a partner's endpoint): their hosts join the allow-list. */
+static void add_host_of(rt_version *v, const char *url)
+{
+	char *host = NULL, *port = NULL, entry[512];
+	CURLU *u = curl_url();
+	if (!u || v->env.nhosts >= 2 * RT_MAX_LIST) {
+		curl_url_cleanup(u);
+		return;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+			snprintf(entry, sizeof entry, "%s:%s", host, port);
+		else
+			snprintf(entry, sizeof entry, "%s", host);
+		v->hosts[v->env.nhosts++] = strdup(entry);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+static void hosts_from_settings(rt_version *v, lua_State *L, int manifest, int config)
+{
+	int schema;
+	if (lua_getfield(L, manifest, "config") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	schema = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, schema)) {                   /* key, entry */
+		int marked = 0;
+		if (lua_istable(L, -1)) {
+			lua_getfield(L, -1, "host");
+			marked = lua_toboolean(L, -1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		if (marked && lua_type(L, -1) == LUA_TSTRING) {
+			if (lua_getfield(L, config, lua_tostring(L, -1)) == LUA_TSTRING)
+				add_host_of(v, lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
 }
 
 int version_open(rt_plugin *p, lua_State *cfg_L, int cfg, rt_version **out, char *err,
@@ -217,6 +268,7 @@ int version_open(rt_plugin *p, lua_State *cfg_L, int cfg, rt_version **out, char
 	if ((rc = manifest_eval(L, p->info.folder, 0, p->r->opt.load_ms, err, errsize)) == 0) {
 		rc = manifest_config(L, -1, cfg_L, cfg, p->info.name, err, errsize);
 		if (rc == 0) {
+			hosts_from_settings(v, L, lua_gettop(L) - 1, lua_gettop(L));
 			lua_getglobal(L, "owed");
 			lua_insert(L, -2);
 			lua_setfield(L, -2, "config");
@@ -241,6 +293,8 @@ void version_close(rt_version *v)
 {
 	call_abandon_all(v, "the plugin was unloaded");
 	sandbox_close(&v->sb);
+	for (size_t i = 0; v->hosts[i]; i++)
+		free(v->hosts[i]);
 	free(v);
 }
 

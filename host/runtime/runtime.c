@@ -95,6 +95,11 @@ int rt_new(uv_loop_t *loop, owed_ctx *ledger, const rt_options *opt, rt **out, o
 	else
 		snprintf(r->secrets_file, sizeof r->secrets_file, "%s/secrets",
 		         owed_home(home, sizeof home));
+	if (r->opt.outgoing)
+		snprintf(r->outgoing, sizeof r->outgoing, "%s", r->opt.outgoing);
+	else
+		snprintf(r->outgoing, sizeof r->outgoing, "%s/outgoing",
+		         owed_home(home, sizeof home));
 	r->report = report_stderr;
 	if (net_new(loop, &r->net) != 0) {
 		free(r);

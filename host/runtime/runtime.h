@@ -34,6 +34,7 @@ typedef struct rt_options {
 	int max_failures;           /* failures in a row before a plugin is disabled; 0: 5 */
 	const char *const *path;    /* search folders in order; NULL: rt_default_path() */
 	const char *secrets_file;   /* NULL: $OWED_HOME/secrets */
+	const char *outgoing;       /* where owed.files writes; NULL: $OWED_HOME/outgoing */
 } rt_options;
 
 int rt_new(uv_loop_t *loop, owed_ctx *ledger, const rt_options *opt, rt **out, owed_error *err);

@@ -67,3 +67,13 @@ int svc_aging_report(owed_ctx *ctx, owed_date asof, svc_aging *out, owed_error *
 		return svc_fail(err, rc, "aging: the totals overflow");
 	return rc ? svc_store_fail(ctx, rc, "reading open invoices", err) : 0;
 }
+
+int svc_letters(owed_ctx *ctx, const char *debtor, store_letter_row_fn cb, void *ud,
+                owed_error *err)
+{
+	owed_debtor d;
+	int rc = svc_find_debtor(ctx, "debtor", debtor, &d, err);
+	if (rc == 0 && (rc = store_letters_of_debtor(ctx->st, d.id, cb, ud)) != 0)
+		return svc_store_fail(ctx, rc, "reading the letters", err);
+	return rc;
+}

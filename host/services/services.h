@@ -100,6 +100,10 @@ int svc_dossier_debtor(owed_ctx *ctx, const char *number, store_event_cb cb, voi
 int svc_dossier_invoice(owed_ctx *ctx, const char *number, store_event_cb cb, void *ud,
                         owed_error *err);
 
+/* The letters sent to a debtor, oldest first (each with its PDF and content hash). */
+int svc_letters(owed_ctx *ctx, const char *debtor, store_letter_row_fn cb, void *ud,
+                owed_error *err);
+
 /* Aging per currency as on asof (0: today). */
 typedef struct svc_aging_row {
 	char currency[4];

@@ -14,6 +14,7 @@ enum {
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
+	SD_LETTERS_OF_DEBTOR,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -285,6 +286,36 @@ int store_letter_get(store *s, int64_t id, store_letter_fn fn, void *ctx)
 	        ctx);
 	sqlite3_reset(st);
 	return rc;
+}
+
+int store_letters_of_debtor(store *s, int64_t debtor_id, store_letter_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_LETTERS_OF_DEBTOR, "SELECT l.id, s.step, s.date,"
+		" l.subject, l.lang, l.content_hash, l.pdf FROM letter l"
+		" JOIN case_step s ON s.id = l.step_id JOIN dunning_case c ON c.id = l.case_id"
+		" WHERE c.debtor_id = ? ORDER BY l.id");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_letter_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.step = (const char *)sqlite3_column_text(st, 1),
+			.date = store_col_date(st, 2),
+			.subject = (const char *)sqlite3_column_text(st, 3),
+			.lang = (const char *)sqlite3_column_text(st, 4),
+			.hash = (const char *)sqlite3_column_text(st, 5),
+			.pdf = sqlite3_column_blob(st, 6),
+			.pdf_len = (size_t)sqlite3_column_bytes(st, 6),
+		};
+		if ((rc = fn(&r, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
 /* ------------------------------------------------------------------ the outbox */

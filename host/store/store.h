@@ -165,6 +165,16 @@ int store_letter_insert(store *s, int64_t case_id, int64_t step_id, const char *
 typedef int (*store_letter_fn)(const char *subject, const char *text, const void *pdf,
                                size_t pdf_len, const char *lang, const char *hash, void *ctx);
 int store_letter_get(store *s, int64_t id, store_letter_fn fn, void *ctx);
+typedef struct store_letter_row {
+	int64_t id;
+	const char *step, *subject, *lang, *hash;
+	owed_date date;
+	const void *pdf;
+	size_t pdf_len;
+} store_letter_row;
+typedef int (*store_letter_row_fn)(const store_letter_row *r, void *ctx);
+/* Every letter of a debtor's cases, oldest first. */
+int store_letters_of_debtor(store *s, int64_t debtor_id, store_letter_row_fn fn, void *ctx);
 
 /* The outbox.  States: pending (to deliver at next_attempt), sent, dead (gave up). */
 typedef struct store_outbox {

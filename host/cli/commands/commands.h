@@ -45,6 +45,10 @@ int cmd_plugin_check(const cli_args *a);
 int cmd_plugin_new(const cli_args *a);
 int cmd_lua(const cli_args *a);
 int cmd_config_check(const cli_args *a);
+int cmd_run(const cli_args *a);
+int cmd_case_dispute(const cli_args *a);
+int cmd_case_resolve(const cli_args *a);
+int cmd_outbox(const cli_args *a);
 int cmd_test(const cli_args *a);
 
 /* Shared printing of entities (show and the results of add/edit). */

@@ -103,6 +103,20 @@ static const cli_opt plugin_new_opts[] = {
 	{ "dir", "PATH", "create it in PATH/NAME (default: $OWED_HOME/plugins/NAME)", 0 },
 	{ 0 }
 };
+static const cli_opt run_opts[] = {
+	{ "date", "DATE", "the day to run for (default: today); missed days are caught up", 0 },
+	{ "dry-run", NULL, "show what would happen, explained per case; write nothing", 0 },
+	{ "debtor", "NUMBER", "only this debtor's case", 0 },
+	{ 0 }
+};
+static const cli_opt dispute_opts[] = {
+	{ "reason", "TEXT", "what the debtor disputes", 0 },
+	{ 0 }
+};
+static const cli_opt outbox_opts[] = {
+	{ "state", "STATE", "only pending, sent or dead deliveries", 0 },
+	{ 0 }
+};
 static const cli_opt no_opts[] = { { 0 } };
 
 const cli_entry cli_commands[] = {
@@ -131,6 +145,14 @@ const cli_entry cli_commands[] = {
 	{ { "payment list", "", "List payments.", payment_list_opts, 0 }, cmd_payment_list },
 	{ { "dossier", "debtor NUMBER | invoice NUMBER",
 	    "Print the full history of a debtor or an invoice.", no_opts, 0 }, cmd_dossier },
+	{ { "run", "", "The daily run: decide each case's next step, send the letters.",
+	    run_opts, 0 }, cmd_run },
+	{ { "case dispute", "INVOICE", "Take a disputed invoice out of the letters.",
+	    dispute_opts, 0 }, cmd_case_dispute },
+	{ { "case resolve", "INVOICE", "End a dispute: the invoice is dunned again.", no_opts, 0 },
+	  cmd_case_resolve },
+	{ { "outbox", "", "Deliveries: pending, sent and dead, with their errors.", outbox_opts,
+	    0 }, cmd_outbox },
 	{ { "report aging", "", "Open amounts by days past due.", aging_opts, 0 }, cmd_report_aging },
 	{ { "plugin list", "", "List the plugins on the search path and their state.", no_opts, 0 },
 	  cmd_plugin_list },

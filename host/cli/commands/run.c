@@ -1,0 +1,186 @@
+/*
+ * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/host.h"
+#include "services/dunning.h"
+
+static const char *const outcome_names[] = {
+	"step", "waiting", "done", "closed", "skipped", "failed", "handed off"
+};
+
+typedef struct run_out {
+	const owed_ctx *ctx;
+	out_table *t;
+	cJSON *json;
+} run_out;
+
+static void run_line(const svc_run_line *l, void *ud)
+{
+	run_out *o = ud;
+	char open[48], next[16] = "";
+	if (l->next_date)
+		date_format_iso(l->next_date, next, sizeof next);
+	out_money(open, sizeof open, l->open, l->currency, o->ctx->locale);
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "debtor", l->debtor_number);
+		cJSON_AddStringToObject(j, "outcome", outcome_names[l->outcome]);
+		cJSON_AddStringToObject(j, "policy", l->policy ? l->policy : "");
+		cJSON_AddStringToObject(j, "step", l->step ? l->step : "");
+		cJSON_AddStringToObject(j, "channels", l->channels ? l->channels : "");
+		cJSON_AddStringToObject(j, "reason", l->reason ? l->reason : "");
+		cJSON_AddStringToObject(j, "next_date", next);
+		cJSON_AddItemToArray(o->json, j);
+		return;
+	}
+	{
+		const char *row[7] = { l->debtor_number, l->debtor_name, outcome_names[l->outcome],
+		                       l->step ? l->step : "", l->channels ? l->channels : "", open,
+		                       l->outcome == RUN_WAITING && next[0] ? next
+		                       : l->reason ? l->reason : "" };
+		table_add(o->t, row);
+	}
+}
+
+int cmd_run(const cli_args *a)
+{
+	static const char *const head[] = { "debtor", "name", "outcome", "step", "by", "open",
+	                                    "why / next" };
+	const char *date = args_get(a, "date");
+	svc_run_options opt = { .dry_run = args_get(a, "dry-run") != NULL,
+	                        .debtor = args_get(a, "debtor") };
+	svc_run_result res;
+	owed_error err = { 0 };
+	cli_host h;
+	run_out o;
+	int rc;
+
+	if ((rc = args_want_pos(a, 0, 0)))
+		return rc;
+	if (date && date_parse(date, &opt.date) != 0) {
+		out_error("date: '%s' is not a date (expected YYYY-MM-DD)", date);
+		return EXIT_INPUT;
+	}
+	if ((rc = cli_host_open(a, 1, &h)))
+		return rc;
+	o = (run_out){ &h.ledger, a->json ? NULL : table_new(7, head, "lllllrl"),
+	               a->json ? cJSON_CreateArray() : NULL };
+	rc = svc_run(&h.ledger, h.rt, &opt, run_line, &o, &res, &err);
+	if (a->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "dry_run", opt.dry_run);
+		cJSON_AddNumberToObject(j, "cases", (double)res.cases);
+		cJSON_AddNumberToObject(j, "steps", (double)res.steps);
+		cJSON_AddNumberToObject(j, "waiting", (double)res.waiting);
+		cJSON_AddNumberToObject(j, "closed", (double)res.closed);
+		cJSON_AddNumberToObject(j, "failed", (double)res.failed);
+		cJSON_AddNumberToObject(j, "delivered", (double)res.delivered);
+		cJSON_AddNumberToObject(j, "delivery_failures", (double)res.delivery_failures);
+		cJSON_AddItemToObject(j, "cases_detail", o.json);
+		out_json(j);
+	} else {
+		table_print(o.t);
+		printf("\n%s%lld cases: %lld steps, %lld waiting, %lld closed, %lld failed; "
+		       "%lld delivered, %lld to retry\n", opt.dry_run ? "dry run (nothing written): "
+		       : res.repeated ? "again for this date: " : "", (long long)res.cases,
+		       (long long)res.steps, (long long)res.waiting, (long long)res.closed,
+		       (long long)res.failed, (long long)res.delivered,
+		       (long long)res.delivery_failures);
+	}
+	table_free(o.t);
+	cli_host_close(&h);
+	if (rc)
+		return cli_fail(&err);
+	return res.failed ? EXIT_REFUSED : EXIT_OK;
+}
+
+int cmd_case_dispute(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_dispute(&ctx, a->pos[0], args_get(a, "reason"), &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("invoice %s disputed: it leaves the letters until resolved\n", a->pos[0]);
+	return EXIT_OK;
+}
+
+int cmd_case_resolve(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_dispute_resolve(&ctx, a->pos[0], &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("dispute on invoice %s resolved: dunning resumes\n", a->pos[0]);
+	return EXIT_OK;
+}
+
+typedef struct outbox_out { out_table *t; cJSON *json; } outbox_out;
+
+static int outbox_row(const store_outbox *r, void *ud)
+{
+	outbox_out *o = ud;
+	char id[24], attempts[16];
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)r->id);
+		cJSON_AddStringToObject(j, "channel", r->channel);
+		cJSON_AddStringToObject(j, "idem_key", r->idem_key);
+		cJSON_AddStringToObject(j, "state", r->state);
+		cJSON_AddNumberToObject(j, "attempts", r->attempts);
+		cJSON_AddStringToObject(j, "next_attempt", r->next_attempt);
+		cJSON_AddStringToObject(j, "sent", r->sent);
+		cJSON_AddStringToObject(j, "last_error", r->last_error ? r->last_error : "");
+		cJSON_AddItemToArray(o->json, j);
+		return 0;
+	}
+	snprintf(id, sizeof id, "%lld", (long long)r->id);
+	snprintf(attempts, sizeof attempts, "%d", r->attempts);
+	{
+		const char *row[7] = { id, r->channel, r->idem_key, r->state, attempts,
+		                       r->sent[0] ? r->sent : r->next_attempt,
+		                       r->last_error ? r->last_error : "" };
+		table_add(o->t, row);
+	}
+	return 0;
+}
+
+int cmd_outbox(const cli_args *a)
+{
+	static const char *const head[] = { "id", "channel", "key", "state", "attempts",
+	                                    "sent / next", "last error" };
+	owed_error err = { 0 };
+	outbox_out o = { NULL, NULL };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (a->json)
+		o.json = cJSON_CreateArray();
+	else
+		o.t = table_new(7, head, "rllllll");
+	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);
+	svc_close(&ctx);
+	if (rc == 0) {
+		if (a->json)
+			out_json(o.json);
+		else
+			table_print(o.t);
+	} else
+		cJSON_Delete(o.json);
+	table_free(o.t);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
