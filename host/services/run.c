@@ -680,6 +680,8 @@ static int run_debtor(int64_t debtor_id, void *ud)
 
 	if (read_case(s, debtor_id) != 0)
 		return OWED_EIO;
+	if (!cv->have_case && cv->open <= 0)
+		return 0;           /* only disputed or foreign-currency invoices: no case */
 	s->res->cases++;
 	if (cv->have_case && cv->c.state == CASE_HANDED_OFF) {
 		report(s, RUN_HANDED_OFF, cv->c.policy, NULL, "handed off");
