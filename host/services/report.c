@@ -77,3 +77,10 @@ int svc_letters(owed_ctx *ctx, const char *debtor, store_letter_row_fn cb, void 
 		return svc_store_fail(ctx, rc, "reading the letters", err);
 	return rc;
 }
+
+int svc_sums(owed_ctx *ctx, int what, owed_date from, owed_date to, store_sum_cb cb, void *ud,
+             owed_error *err)
+{
+	int rc = store_sums(ctx->st, what, ctx->admin.id, from, to, cb, ud);
+	return rc ? svc_store_fail(ctx, rc, "summing", err) : 0;
+}

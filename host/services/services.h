@@ -104,6 +104,10 @@ int svc_dossier_invoice(owed_ctx *ctx, const char *number, store_event_cb cb, vo
 int svc_letters(owed_ctx *ctx, const char *debtor, store_letter_row_fn cb, void *ud,
                 owed_error *err);
 
+/* Sums over a period for reports (store.h STORE_SUM_*). */
+int svc_sums(owed_ctx *ctx, int what, owed_date from, owed_date to, store_sum_cb cb, void *ud,
+             owed_error *err);
+
 /* Aging per currency as on asof (0: today). */
 typedef struct svc_aging_row {
 	char currency[4];

@@ -14,7 +14,7 @@ enum {
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
-	SD_LETTERS_OF_DEBTOR,
+	SD_LETTERS_OF_DEBTOR, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -470,4 +470,40 @@ int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date)
 	if (store_exec_write(s, st, NULL) != 0)
 		return OWED_EIO;
 	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------------ summaries */
+
+static const char *const sum_sql[] = {
+	[STORE_SUM_STEPS] = "SELECT s.step, '', 0, COUNT(*) FROM case_step s"
+		" JOIN dunning_case c ON c.id = s.case_id WHERE c.admin_id = ?1"
+		" AND s.date BETWEEN ?2 AND ?3 GROUP BY s.step ORDER BY MIN(s.id)",
+	[STORE_SUM_CHARGES] = "SELECT g.kind, i.currency, SUM(g.amount_minor), COUNT(*)"
+		" FROM charge g JOIN invoice i ON i.id = g.invoice_id WHERE i.admin_id = ?1"
+		" AND g.date BETWEEN ?2 AND ?3 GROUP BY g.kind, i.currency ORDER BY g.kind",
+	[STORE_SUM_PAYMENTS] = "SELECT 'payments', currency, SUM(amount_minor), COUNT(*)"
+		" FROM payment WHERE admin_id = ?1 AND date BETWEEN ?2 AND ?3 GROUP BY currency",
+	[STORE_SUM_CASES] = "SELECT state, '', 0, COUNT(*) FROM dunning_case WHERE admin_id = ?1"
+		" AND opened <= ?3 AND (closed IS NULL OR closed >= ?2) GROUP BY state",
+};
+
+int store_sums(store *s, int what, int64_t admin_id, owed_date from, owed_date to,
+               store_sum_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_SUM_STEPS + what, sum_sql[what]);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	store_bind_date(st, 2, from);
+	store_bind_date(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cb((const char *)sqlite3_column_text(st, 0),
+		             (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+		             sqlite3_column_int64(st, 3), ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }

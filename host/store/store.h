@@ -207,3 +207,11 @@ int store_run_finish(store *s, owed_date date, const char *now, int64_t cases, i
 int store_dispute_open(store *s, int64_t invoice_id, const char *reason, owed_date date,
                        int64_t *id);
 int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date);
+
+/* Sums over a period, by label: steps taken (by step), charges booked (by kind and currency),
+ * payments received (by currency), cases active in the period (by state). */
+enum { STORE_SUM_STEPS, STORE_SUM_CHARGES, STORE_SUM_PAYMENTS, STORE_SUM_CASES };
+typedef int (*store_sum_cb)(const char *label, const char *currency, int64_t amount,
+                            int64_t count, void *ctx);
+int store_sums(store *s, int what, int64_t admin_id, owed_date from, owed_date to,
+               store_sum_cb cb, void *ctx);

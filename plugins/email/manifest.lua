@@ -5,6 +5,8 @@ return {
   kinds = { "channel" },
   description = "Delivers letters by e-mail over SMTP (STARTTLS when offered), the PDF attached.",
   config = {
+    mode = { type = "string", default = "smtp",
+             description = "smtp: send; folder: write .eml files to the outgoing folder" },
     url = { type = "string", default = "smtp://127.0.0.1:25", host = true,
             description = "the SMTP server: smtp://host:port or smtps://host:port" },
     from = { type = "string", default = "debiteuren@example.invalid",
