@@ -122,7 +122,7 @@ static int read_case(run_state *s, int64_t debtor_id)
 	cv->have_case = 0;
 	cv->open = 0;
 	cv->oldest_due = 0;
-	if ((rc = store_debtor_by_id(st, debtor_id, &cv->d)) != 0 ||
+	if ((rc = store_debtor_lookup_id(st, debtor_id, &cv->d)) != 0 ||
 	    (rc = store_overdue_each(st, s->ctx->admin.id, s->today, debtor_id, add_invoice, cv)))
 		return rc;
 	rc = store_case_active_each(st, s->ctx->admin.id, debtor_id, find_case, cv);

@@ -14,7 +14,7 @@ enum {
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
-	SD_LETTERS_OF_DEBTOR, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -25,12 +25,16 @@ _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
 	" state, attempts, next_attempt, created, COALESCE(sent, ''), payload, last_error" \
 	" FROM outbox"
 
-static const char *const sql_overdue =
-	"SELECT i.debtor_id, i.id, i.number, i.currency, i.reference, i.description,"
-	" i.issue_date, i.due_date, i.amount_minor, i.open_minor, i.charges_minor,"
-	" EXISTS (SELECT 1 FROM dispute x WHERE x.invoice_id = i.id AND x.resolved IS NULL)"
+/* Two statements, not one with "?3 = 0 OR debtor_id = ?3": that form keeps SQLite from the
+ * debtor index, and the daily run asks per debtor -- a full scan per case. */
+#define OVERDUE_COLS "SELECT i.debtor_id, i.id, i.number, i.currency, i.reference," \
+	" i.description, i.issue_date, i.due_date, i.amount_minor, i.open_minor, i.charges_minor," \
+	" EXISTS (SELECT 1 FROM dispute x WHERE x.invoice_id = i.id AND x.resolved IS NULL)" \
 	" FROM invoice i WHERE i.admin_id = ?1 AND i.open_minor > 0 AND i.due_date < ?2"
-	" AND (?3 = 0 OR i.debtor_id = ?3) ORDER BY i.debtor_id, i.due_date, i.number";
+static const char *const sql_overdue = OVERDUE_COLS
+	" ORDER BY i.debtor_id, i.due_date, i.number";
+static const char *const sql_overdue_one = OVERDUE_COLS
+	" AND i.debtor_id = ?3 ORDER BY i.due_date, i.number";
 
 static const char *const case_states[] = { "open", "handed_off", "closed" };
 
@@ -100,13 +104,15 @@ static int overdue_row(sqlite3_stmt *st, void *ud)
 int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debtor_id,
                        store_overdue_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = store_prepare(s, SD_OVERDUE, sql_overdue);
+	sqlite3_stmt *st = debtor_id ? store_prepare(s, SD_OVERDUE_ONE, sql_overdue_one)
+	                             : store_prepare(s, SD_OVERDUE, sql_overdue);
 	overdue_ctx o = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_date(st, 2, asof);
-	sqlite3_bind_int64(st, 3, debtor_id);
+	if (debtor_id)
+		sqlite3_bind_int64(st, 3, debtor_id);
 	return each_row(s, st, overdue_row, &o);
 }
 
@@ -147,14 +153,17 @@ static int case_row(sqlite3_stmt *st, void *ud)
 int store_case_active_each(store *s, int64_t admin_id, int64_t debtor_id, store_case_cb cb,
                            void *ctx)
 {
-	sqlite3_stmt *st = store_prepare(s, SD_CASES, "SELECT " CASE_COLS
-		" WHERE admin_id = ?1 AND state <> 'closed' AND (?2 = 0 OR debtor_id = ?2)"
-		" ORDER BY debtor_id");
+	sqlite3_stmt *st = debtor_id
+		? store_prepare(s, SD_CASES_ONE, "SELECT " CASE_COLS " WHERE debtor_id = ?2"
+		                " AND admin_id = ?1 AND state <> 'closed'")
+		: store_prepare(s, SD_CASES, "SELECT " CASE_COLS " WHERE admin_id = ?1"
+		                " AND state <> 'closed' ORDER BY debtor_id");
 	case_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	sqlite3_bind_int64(st, 2, debtor_id);
+	if (debtor_id)
+		sqlite3_bind_int64(st, 2, debtor_id);
 	return each_row(s, st, case_row, &c);
 }
 

@@ -39,7 +39,7 @@ enum {
 	ST_EVENT_INSERT, ST_EVENTS_DEBTOR, ST_EVENTS_INVOICE,
 	ST_ADMIN_INSERT, ST_ADMIN_BY_CODE, ST_ADMIN_FIRST,
 	ST_DEBTOR_INSERT, ST_DEBTOR_UPDATE, ST_DEBTOR_BY_NUMBER, ST_DEBTOR_BY_ID, ST_DEBTOR_EACH,
-	ST_DEBTOR_LOOKUP,
+	ST_DEBTOR_LOOKUP, ST_DEBTOR_LEAN_ID,
 	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
 	ST_INVOICE_EACH, ST_INVOICE_RECOMPUTE,
 	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
@@ -77,6 +77,7 @@ static const char *const sql[ST_COUNT] = {
 		" WHERE d.id = ?1 GROUP BY d.id",
 	[ST_DEBTOR_LOOKUP] = "SELECT " DEBTOR_COLS ", 0, 0, 0 FROM debtor d"
 		" WHERE d.admin_id = ?1 AND d.number = ?2",
+	[ST_DEBTOR_LEAN_ID] = "SELECT " DEBTOR_COLS ", 0, 0, 0 FROM debtor d WHERE d.id = ?1",
 	[ST_DEBTOR_EACH] = "SELECT " DEBTOR_COLS "," DEBTOR_TOTALS("?2")
 		" WHERE d.admin_id = ?1 GROUP BY d.id ORDER BY d.number",
 
@@ -555,6 +556,15 @@ int store_debtor_lookup(store *s, int64_t admin_id, const char *number, owed_deb
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_text(st, 2, number);
+	return debtor_one(s, st, out);
+}
+
+int store_debtor_lookup_id(store *s, int64_t id, owed_debtor *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTOR_LEAN_ID);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
 	return debtor_one(s, st, out);
 }
 

@@ -53,6 +53,7 @@ int store_debtor_get(store *s, int64_t admin_id, const char *number, owed_debtor
 int store_debtor_by_id(store *s, int64_t id, owed_debtor *out);
 /* The debtor without its derived totals: the cheap lookup for writes that only need its id. */
 int store_debtor_lookup(store *s, int64_t admin_id, const char *number, owed_debtor *out);
+int store_debtor_lookup_id(store *s, int64_t id, owed_debtor *out);
 typedef int (*store_debtor_cb)(const owed_debtor *d, void *ctx);
 int store_debtor_each(store *s, int64_t admin_id, owed_date asof, store_debtor_cb cb, void *ctx);
 
