@@ -30,6 +30,14 @@ static int read_debtor(owed_ctx *ctx, const svc_debtor_input *in, owed_debtor *d
 		return err->code;
 	if (in->iban && !*in->iban)
 		d->iban[0] = '\0';
+	if (in->policy && svc_read_text("policy", in->policy, d->policy, sizeof d->policy, err))
+		return err->code;
+	if (in->credit_hold) {
+		if (strcmp(in->credit_hold, "yes") != 0 && strcmp(in->credit_hold, "no") != 0)
+			return svc_fail(err, OWED_EINPUT, "credit-hold: '%s' is not yes or no",
+			                in->credit_hold);
+		d->credit_hold = in->credit_hold[0] == 'y';
+	}
 	if (in->terms_days) {
 		if (svc_read_int("terms", in->terms_days, 0, 3650, &terms, err))
 			return err->code;
@@ -57,6 +65,9 @@ static cJSON *debtor_payload(const owed_ctx *ctx, const owed_debtor *d)
 		cJSON_AddNumberToObject(p, "terms_days", d->terms_days);
 	if (d->credit_limit)
 		svc_json_money(p, "credit_limit", d->credit_limit, ctx->admin.currency);
+	if (d->policy[0])
+		cJSON_AddStringToObject(p, "policy", d->policy);
+	cJSON_AddBoolToObject(p, "credit_hold", d->credit_hold);
 	return p;
 }
 

@@ -49,4 +49,22 @@ int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *
 int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err);
 int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err);
 
+/* A promise to pay pauses the debtor's case until its date; past it, dunning resumes by
+ * itself unless what was promised was paid. */
+int svc_promise(owed_ctx *ctx, const char *debtor, const char *date, const char *amount,
+                owed_error *err);
+/* A payment plan: instalments "YYYY-MM-DD=AMOUNT".  It pauses the case while it is kept; a
+ * missed instalment ends it, is recorded as a step of its own, and dunning resumes. */
+int svc_plan(owed_ctx *ctx, const char *debtor, const char *const *instalments, size_t n,
+             owed_error *err);
+
+/* Tasks for people (calls to make), as steps with `task = "..."` create them. */
+int svc_tasks(owed_ctx *ctx, int open_only, store_task_cb cb, void *ud, owed_error *err);
+int svc_task_done(owed_ctx *ctx, int64_t id, owed_error *err);
+
+/* For the run: 1 with why set when a promise or a plan holds the case back today; settles
+ * promises and instalments whose date has passed (unless dry_run). */
+int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date today,
+                int dry_run, char *why, size_t size, owed_error *err);
+
 #endif

@@ -39,6 +39,8 @@ cJSON *render_debtor(const owed_debtor *d, const char *currency)
 	svc_json_money(o, "open", d->open_total, currency);
 	svc_json_money(o, "overdue", d->overdue_total, currency);
 	cJSON_AddNumberToObject(o, "open_invoices", d->open_invoices);
+	cJSON_AddStringToObject(o, "policy", d->policy);
+	cJSON_AddBoolToObject(o, "credit_hold", d->credit_hold);
 	return o;
 }
 

@@ -613,6 +613,11 @@ static int take_step(run_state *s, rt_plugin *policy, decision *d, owed_error *e
 	}
 	if ((rc = queue_deliveries(s, letter_id, d, &letter, err)) != 0)
 		goto done;
+	if (d->task[0] && (rc = store_task_insert(s->ctx->st, s->cv.c.id, s->today, d->task,
+	                                          NULL)) != 0) {
+		svc_store_fail(s->ctx, rc, "creating the task", err);
+		goto done;
+	}
 	snprintf(s->cv.c.step, sizeof s->cv.c.step, "%s", d->step);
 	s->cv.c.step_date = s->today;
 	s->cv.c.next_date = 0;
@@ -708,6 +713,21 @@ static int run_debtor(int64_t debtor_id, void *ud)
 		snprintf(policy_name, sizeof policy_name, "%s", cv->c.policy);
 	else
 		choose_policy(&cv->d, policy_name, sizeof policy_name);
+	{
+		char why[256];
+		rc = pause_check(s->ctx, cv->d.id, cv->have_case ? cv->c.id : 0, s->today,
+		                 s->o->dry_run, why, sizeof why, &err);
+		if (rc < 0) {
+			s->res->failed++;
+			report(s, RUN_FAILED, policy_name, NULL, err.msg);
+			return 0;
+		}
+		if (rc == 1) {
+			s->res->waiting++;
+			report(s, RUN_SKIPPED, policy_name, NULL, why);
+			return 0;
+		}
+	}
 	if (rt_load(s->r, policy_name, NULL, 0, &err) != 0 || !(policy = rt_find(s->r, policy_name))) {
 		s->res->failed++;
 		report(s, RUN_FAILED, policy_name, NULL, err.msg);

@@ -47,7 +47,7 @@ void svc_close(owed_ctx *ctx);
 /* Debtors.  In edit, NULL fields keep their value. */
 typedef struct svc_debtor_input {
 	const char *number, *name, *kind, *country, *language, *email, *address, *iban, *tags,
-		*external_ids, *terms_days, *credit_limit;
+		*external_ids, *terms_days, *credit_limit, *policy, *credit_hold;
 } svc_debtor_input;
 int svc_debtor_add(owed_ctx *ctx, const svc_debtor_input *in, owed_debtor *out, owed_error *err);
 int svc_debtor_edit(owed_ctx *ctx, const char *number, const svc_debtor_input *in,

@@ -14,7 +14,9 @@ enum {
 	SD_STEPS, SD_STEP_INSERT, SD_LETTER_INSERT, SD_OUTBOX_INSERT, SD_OUTBOX_DUE,
 	SD_OUTBOX_EACH, SD_OUTBOX_MARK, SD_RUN_GET, SD_RUN_START, SD_RUN_FINISH,
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
-	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
+	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
+	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -515,4 +517,172 @@ int store_sums(store *s, int what, int64_t admin_id, owed_date from, owed_date t
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+/* ------------------------------------------------------------------ promises, plans, tasks */
+
+int store_promise_insert(store *s, int64_t debtor_id, owed_date date, int64_t amount,
+                         const char *currency, int64_t paid_before, int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PROMISE_INSERT, "INSERT INTO promise (debtor_id,"
+		" date, amount_minor, currency, paid_before_minor, state)"
+		" VALUES (?, ?, ?, ?, ?, 'open')");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	store_bind_date(st, 2, date);
+	sqlite3_bind_int64(st, 3, amount);
+	store_bind_text(st, 4, currency);
+	sqlite3_bind_int64(st, 5, paid_before);
+	return store_exec_write(s, st, id);
+}
+
+int store_promise_open(store *s, int64_t debtor_id, store_promise *out)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PROMISE_OPEN, "SELECT id, date, amount_minor,"
+		" currency, paid_before_minor FROM promise WHERE debtor_id = ? AND state = 'open'"
+		" ORDER BY id DESC LIMIT 1");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	out->id = sqlite3_column_int64(st, 0);
+	out->date = store_col_date(st, 1);
+	out->amount = sqlite3_column_int64(st, 2);
+	store_col_text(st, 3, out->currency, sizeof out->currency);
+	out->paid_before = sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_promise_mark(store *s, int64_t id, const char *state)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PROMISE_MARK, "UPDATE promise SET state = ?2"
+		" WHERE id = ?1");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, state);
+	return store_exec_write(s, st, NULL);
+}
+
+int store_instalment_insert(store *s, int64_t debtor_id, owed_date date, int64_t amount,
+                            const char *currency, int64_t paid_before)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_INSTALMENT_INSERT, "INSERT INTO instalment"
+		" (debtor_id, date, amount_minor, currency, paid_before_minor, state)"
+		" VALUES (?, ?, ?, ?, ?, 'open')");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 5, paid_before);
+	sqlite3_bind_int64(st, 1, debtor_id);
+	store_bind_date(st, 2, date);
+	sqlite3_bind_int64(st, 3, amount);
+	store_bind_text(st, 4, currency);
+	return store_exec_write(s, st, NULL);
+}
+
+int store_instalments(store *s, int64_t debtor_id, store_instalment_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_INSTALMENTS, "SELECT id, date, amount_minor,"
+		" currency, state, paid_before_minor FROM instalment WHERE debtor_id = ?"
+		" ORDER BY date, id");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_instalment i = { .id = sqlite3_column_int64(st, 0),
+		                       .date = store_col_date(st, 1),
+		                       .amount = sqlite3_column_int64(st, 2) };
+		store_col_text(st, 3, i.currency, sizeof i.currency);
+		store_col_text(st, 4, i.state, sizeof i.state);
+		i.paid_before = sqlite3_column_int64(st, 5);
+		if ((rc = cb(&i, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+int store_instalment_mark(store *s, int64_t id, const char *state)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_INSTALMENT_MARK, "UPDATE instalment SET state = ?2"
+		" WHERE id = ?1");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, state);
+	return store_exec_write(s, st, NULL);
+}
+
+int store_paid_total(store *s, int64_t debtor_id, const char *currency, int64_t *out)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAID_SINCE, "SELECT COALESCE(SUM(amount_minor), 0)"
+		" FROM payment WHERE debtor_id = ? AND currency = ?");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	store_bind_text(st, 2, currency);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_task_insert(store *s, int64_t case_id, owed_date due, const char *text, int64_t *id)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_TASK_INSERT, "INSERT INTO task (case_id, due, text)"
+		" VALUES (NULLIF(?, 0), ?, ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	store_bind_date(st, 2, due);
+	store_bind_text(st, 3, text);
+	return store_exec_write(s, st, id);
+}
+
+int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_TASKS, "SELECT t.id, t.due, t.text,"
+		" COALESCE(t.done, ''), COALESCE(d.number, ''), COALESCE(d.name, '')"
+		" FROM task t LEFT JOIN dunning_case c ON c.id = t.case_id"
+		" LEFT JOIN debtor d ON d.id = c.debtor_id WHERE ?1 = 0 OR t.done IS NULL"
+		" ORDER BY t.due, t.id");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int(st, 1, open_only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_task t = { .id = sqlite3_column_int64(st, 0), .due = store_col_date(st, 1),
+		                 .text = (const char *)sqlite3_column_text(st, 2),
+		                 .done = (const char *)sqlite3_column_text(st, 3),
+		                 .debtor = (const char *)sqlite3_column_text(st, 4),
+		                 .debtor_name = (const char *)sqlite3_column_text(st, 5) };
+		if ((rc = cb(&t, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+int store_task_done(store *s, int64_t id, owed_date date)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_TASK_DONE, "UPDATE task SET done = ?2 WHERE id = ?1"
+		" AND done IS NULL");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_date(st, 2, date);
+	if (store_exec_write(s, st, NULL) != 0)
+		return OWED_EIO;
+	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
 }

@@ -226,6 +226,7 @@ static const char *const migrations[] = {
 "  date TEXT NOT NULL,"
 "  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),"
 "  currency TEXT NOT NULL,"
+"  paid_before_minor INTEGER NOT NULL,"
 "  state TEXT NOT NULL CHECK (state IN ('open','paid','missed')));"
 
 "CREATE TABLE task ("

@@ -216,3 +216,39 @@ typedef int (*store_sum_cb)(const char *label, const char *currency, int64_t amo
                             int64_t count, void *ctx);
 int store_sums(store *s, int what, int64_t admin_id, owed_date from, owed_date to,
                store_sum_cb cb, void *ctx);
+
+/* Promises to pay: one open promise per debtor pauses its case until the date. */
+typedef struct store_promise {
+	int64_t id, amount, paid_before;    /* paid_before: payments booked when promised */
+	owed_date date;
+	char currency[4];
+} store_promise;
+int store_promise_insert(store *s, int64_t debtor_id, owed_date date, int64_t amount,
+                         const char *currency, int64_t paid_before, int64_t *id);
+int store_promise_open(store *s, int64_t debtor_id, store_promise *out);
+int store_promise_mark(store *s, int64_t id, const char *state);
+/* Everything a debtor ever paid in currency (to see what was paid since a promise or plan). */
+int store_paid_total(store *s, int64_t debtor_id, const char *currency, int64_t *out);
+
+/* Payment plans: instalments with dates. */
+typedef struct store_instalment {
+	int64_t id, amount, paid_before;    /* paid_before: payments booked when the plan began */
+	owed_date date;
+	char currency[4], state[8];
+} store_instalment;
+typedef int (*store_instalment_cb)(const store_instalment *i, void *ctx);
+int store_instalment_insert(store *s, int64_t debtor_id, owed_date date, int64_t amount,
+                            const char *currency, int64_t paid_before);
+int store_instalments(store *s, int64_t debtor_id, store_instalment_cb cb, void *ctx);
+int store_instalment_mark(store *s, int64_t id, const char *state);
+
+/* Tasks for people: calls to make. */
+typedef struct store_task {
+	int64_t id;
+	owed_date due;
+	const char *text, *done, *debtor, *debtor_name;
+} store_task;
+typedef int (*store_task_cb)(const store_task *t, void *ctx);
+int store_task_insert(store *s, int64_t case_id, owed_date due, const char *text, int64_t *id);
+int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx);
+int store_task_done(store *s, int64_t id, owed_date date);

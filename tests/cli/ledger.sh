@@ -215,10 +215,11 @@ run debtor list --json
 expect_json '.[0].number' D1
 
 section "the demo"
-run demo --keep "$WORK/demo.db"
+run demo --keep "$WORK/demo"
 expect_exit 0
-expect_out '^Demo ledger: .*demo\.db \(30 debtors, 12 months of invoices\)$'
-run debtor list --db "$WORK/demo.db" --json
-equal "demo debtors" "$(json_len .)" 30
+expect_out '^Groothandel Noordzee BV: 300 customers'
+expect_out "^The letters and e-mails to open and read: $WORK/demo/outgoing$"
+run debtor list --db "$WORK/demo/demo.db" --json
+equal "demo debtors" "$(json_len .)" 300
 
 finish

@@ -49,6 +49,9 @@ int cmd_run(const cli_args *a);
 int cmd_case_dispute(const cli_args *a);
 int cmd_case_resolve(const cli_args *a);
 int cmd_outbox(const cli_args *a);
+int cmd_case_promise(const cli_args *a);
+int cmd_case_plan(const cli_args *a);
+int cmd_tasks(const cli_args *a);
 int cmd_test(const cli_args *a);
 
 /* Shared printing of entities (show and the results of add/edit). */

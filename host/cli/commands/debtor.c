@@ -38,6 +38,7 @@ static svc_debtor_input debtor_input(const cli_args *a)
 		.address = args_get(a, "address"), .iban = args_get(a, "iban"),
 		.tags = args_get(a, "tags"), .external_ids = args_get(a, "external-ids"),
 		.terms_days = args_get(a, "terms"), .credit_limit = args_get(a, "credit-limit"),
+		.policy = args_get(a, "policy"), .credit_hold = args_get(a, "credit-hold"),
 	};
 	return in;
 }

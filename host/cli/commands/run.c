@@ -2,6 +2,7 @@
  * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox`.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands/commands.h"
@@ -173,6 +174,97 @@ int cmd_outbox(const cli_args *a)
 	else
 		o.t = table_new(7, head, "rllllll");
 	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);
+	svc_close(&ctx);
+	if (rc == 0) {
+		if (a->json)
+			out_json(o.json);
+		else
+			table_print(o.t);
+	} else
+		cJSON_Delete(o.json);
+	table_free(o.t);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
+int cmd_case_promise(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_promise(&ctx, a->pos[0], args_get(a, "date"), args_get(a, "amount"), &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("promise recorded: %s's case waits until %s\n", a->pos[0], args_get(a, "date"));
+	return EXIT_OK;
+}
+
+int cmd_case_plan(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_plan(&ctx, a->pos[0], a->multi, (size_t)a->nmulti, &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("payment plan of %d instalments recorded for %s\n", a->nmulti, a->pos[0]);
+	return EXIT_OK;
+}
+
+typedef struct task_out { out_table *t; cJSON *json; } task_out;
+
+static int task_row(const store_task *t, void *ud)
+{
+	task_out *o = ud;
+	char id[24], due[16];
+	snprintf(id, sizeof id, "%lld", (long long)t->id);
+	date_format_iso(t->due, due, sizeof due);
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)t->id);
+		cJSON_AddStringToObject(j, "due", due);
+		cJSON_AddStringToObject(j, "debtor", t->debtor);
+		cJSON_AddStringToObject(j, "text", t->text);
+		cJSON_AddStringToObject(j, "done", t->done);
+		cJSON_AddItemToArray(o->json, j);
+	} else {
+		const char *row[5] = { id, due, t->debtor, t->debtor_name, t->text };
+		table_add(o->t, row);
+	}
+	return 0;
+}
+
+int cmd_tasks(const cli_args *a)
+{
+	static const char *const head[] = { "id", "due", "debtor", "name", "task" };
+	owed_error err = { 0 };
+	task_out o = { NULL, NULL };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 0, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	if (a->npos == 1) {             /* owed tasks ID: done */
+		char *end;
+		long long id = strtoll(a->pos[0], &end, 10);
+		if (*end || id <= 0) {
+			svc_close(&ctx);
+			out_error("tasks: '%s' is not a task id", a->pos[0]);
+			return EXIT_USAGE;
+		}
+		rc = svc_task_done(&ctx, id, &err);
+		svc_close(&ctx);
+		return rc ? cli_fail(&err) : EXIT_OK;
+	}
+	if (a->json)
+		o.json = cJSON_CreateArray();
+	else
+		o.t = table_new(5, head, "rllll");
+	rc = svc_tasks(&ctx, args_get(a, "all") == NULL, task_row, &o, &err);
 	svc_close(&ctx);
 	if (rc == 0) {
 		if (a->json)

@@ -42,6 +42,8 @@ void print_debtor(const owed_ctx *ctx, const owed_debtor *d)
 	                                                      ctx->locale) : "");
 	out_field("open", out_money(buf, sizeof buf, d->open_total, cur, ctx->locale));
 	out_field("overdue", out_money(buf, sizeof buf, d->overdue_total, cur, ctx->locale));
+	out_field("policy", d->policy[0] ? d->policy : "(by country and kind)");
+	out_field("credit hold", d->credit_hold ? "YES: no new credit" : "no");
 }
 
 void print_invoice(const owed_ctx *ctx, const owed_invoice *inv)

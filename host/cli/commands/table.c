@@ -27,7 +27,9 @@ static const cli_opt init_opts[] = {
 	{ "tags", "LIST", "comma-separated tags", 0 }, \
 	{ "external-ids", "LIST", "ids in other systems, e.g. erp:1234,crm:77", 0 }, \
 	{ "terms", "DAYS", "payment terms in days (default: the administration's)", 0 }, \
-	{ "credit-limit", "AMOUNT", "credit limit in the administration's currency", 0 }
+	{ "credit-limit", "AMOUNT", "credit limit in the administration's currency", 0 }, \
+	{ "policy", "NAME", "the dunning policy (default: by country and kind)", 0 }, \
+	{ "credit-hold", "yes|no", "stop new credit: shown wherever the debtor is", 0 }
 
 static const cli_opt debtor_add_opts[] = {
 	{ "number", "NUMBER", "the debtor number (unique)", 0 },
@@ -95,7 +97,7 @@ static const cli_opt aging_opts[] = {
 	{ 0 }
 };
 static const cli_opt demo_opts[] = {
-	{ "keep", "PATH", "write the demo ledger to PATH and keep it", 0 },
+	{ "keep", "DIR", "build the demo in DIR (a new folder) instead of a temporary one", 0 },
 	{ 0 }
 };
 static const cli_opt plugin_new_opts[] = {
@@ -111,6 +113,19 @@ static const cli_opt run_opts[] = {
 };
 static const cli_opt dispute_opts[] = {
 	{ "reason", "TEXT", "what the debtor disputes", 0 },
+	{ 0 }
+};
+static const cli_opt promise_opts[] = {
+	{ "date", "DATE", "the day the debtor promised to pay by", 0 },
+	{ "amount", "AMOUNT", "the amount promised", 0 },
+	{ 0 }
+};
+static const cli_opt plan_opts[] = {
+	{ "instalment", "DATE=AMOUNT", "an instalment", 1 },
+	{ 0 }
+};
+static const cli_opt tasks_opts[] = {
+	{ "all", NULL, "done tasks too", 0 },
 	{ 0 }
 };
 static const cli_opt outbox_opts[] = {
@@ -151,6 +166,12 @@ const cli_entry cli_commands[] = {
 	    dispute_opts, 0 }, cmd_case_dispute },
 	{ { "case resolve", "INVOICE", "End a dispute: the invoice is dunned again.", no_opts, 0 },
 	  cmd_case_resolve },
+	{ { "case promise", "DEBTOR", "A promise to pay: the case waits, and resumes if broken.",
+	    promise_opts, 0 }, cmd_case_promise },
+	{ { "case plan", "DEBTOR", "A payment plan: the case waits while instalments are paid.",
+	    plan_opts, 0 }, cmd_case_plan },
+	{ { "tasks", "[ID]", "Calls to make (owed tasks ID marks one done).", tasks_opts, 0 },
+	  cmd_tasks },
 	{ { "outbox", "", "Deliveries: pending, sent and dead, with their errors.", outbox_opts,
 	    0 }, cmd_outbox },
 	{ { "report aging", "", "Open amounts by days past due.", aging_opts, 0 }, cmd_report_aging },
