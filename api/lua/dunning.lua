@@ -16,10 +16,30 @@
 --   }
 local dunning = {}
 
+-- A list: a table as it is, nil as {}, a string as its comma-separated parts (a step the host
+-- hands back records its channels as text, "email,letter").
 local function list(v)
   if v == nil then return {} end
   if type(v) == "table" then return v end
-  return { v }
+  local out = {}
+  for part in tostring(v):gmatch("[^,%s]+") do out[#out + 1] = part end
+  return out
+end
+
+-- An amount: owed.money as it is; its text ("1210.00 EUR") made money again. A hook called
+-- across plugin states (owed.testing's p:call) receives amounts as text.
+local function amount(v)
+  if type(v) == "string" then return owed.money(v) end
+  return v
+end
+
+-- The case (and the render extras) with every amount as owed.money.
+local function amounts(case)
+  case.open = amount(case.open)
+  for _, inv in ipairs(case.invoices or {}) do
+    inv.amount, inv.open, inv.charges = amount(inv.amount), amount(inv.open), amount(inv.charges)
+  end
+  return case
 end
 
 local function has(t, value)
@@ -51,6 +71,22 @@ function dunning.period_start(sent, by, country)
   end
   return owed.date.add_days(day, 1)
 end
+
+-- The last day of a period of `days` days whose first day is `start`. In NL and BE a period
+-- that ends on a Saturday, Sunday or public holiday runs on to the next working day
+-- (NL: Algemene termijnenwet art. 1, which covers the 14 days of art. 6:96 lid 6 BW;
+-- BE: Civil Code art. 1.7, the common rule for periods since 1 January 2023). Returns the
+-- last day and, when it moved, the day it would have been.
+function dunning.period_end(start, days, country)
+  local last = owed.date.add_days(start, days - 1)
+  if country == "NL" or country == "BE" then
+    local moved = owed.date.next_business_day(last, country)
+    if moved ~= last then return moved, last end
+  end
+  return last
+end
+
+local weekdays = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" }
 
 -- ---------------------------------------------------------------- deciding
 
@@ -92,13 +128,21 @@ local function ready(spec, st, case, taken)
     return owed.date.add_days(prev.date, st.after.days),
       string.format("%d days after %s on %s", st.after.days, prev.step, prev.date)
   end
-  local start = dunning.period_start(prev.date, prev.channels, spec.country)
-  return owed.date.add_days(start, st.after.days_after_receipt),
-    string.format("%d days after presumed receipt of %s sent %s", st.after.days_after_receipt,
-                  prev.step, prev.date)
+  local by = list(prev.channels)
+  local start = dunning.period_start(prev.date, by, spec.country)
+  local last, was = dunning.period_end(start, st.after.days_after_receipt, spec.country)
+  local why = string.format("%d days after presumed receipt of %s sent %s by %s (days %s to %s",
+                            st.after.days_after_receipt, prev.step, prev.date,
+                            has(by, "letter") and "letter" or "e-mail", start, last)
+  if was then
+    why = why .. string.format("; day %d, %s %s, is not a working day", st.after.days_after_receipt,
+                               weekdays[owed.date.weekday(was)], was)
+  end
+  return owed.date.add_days(last, 1), why .. ")"
 end
 
 local function decide(spec, case)
+  amounts(case)
   if spec.skip and spec.skip(case) then
     return nil, nil, "skipped by the policy"
   end
@@ -119,7 +163,7 @@ local function decide(spec, case)
       }
       if st.deadline_days then
         local start = dunning.period_start(case.today, channels, spec.country)
-        decision.deadline = owed.date.add_days(start, st.deadline_days - 1)
+        decision.deadline = dunning.period_end(start, st.deadline_days, spec.country)
       end
       return decision
     end
@@ -141,12 +185,49 @@ end
 
 local locales = { nl = "nl-NL", fr = "fr-BE", en = "en", de = "en" }
 
-local function text_table(rows, money_locale)
-  local out = {}
-  for _, r in ipairs(rows) do
-    out[#out + 1] = string.format("%-14s %-12s %14s %14s", r.number, r.due_date,
-                                  r.amount:format(money_locale), r.open:format(money_locale))
+local heads = {
+  nl = { "Factuur", "Datum", "Vervaldatum", "Bedrag", "Open", "Totaal" },
+  fr = { "Facture", "Date", "Échéance", "Montant", "Solde", "Total" },
+  en = { "Invoice", "Date", "Due", "Amount", "Open", "Total" },
+}
+
+-- The invoice table as rows of cells: the head, one row per invoice, the total of what is open.
+local function table_cells(invoices, total, loc, lang)
+  local head = heads[lang] or heads.en
+  local rows = {}
+  for _, inv in ipairs(invoices) do
+    rows[#rows + 1] = { inv.number, owed.date.format(inv.issue_date, lang),
+                        owed.date.format(inv.due_date, lang),
+                        inv.amount:format(loc), inv.open:format(loc) }
   end
+  return { head[1], head[2], head[3], head[4], head[5] }, rows,
+         { head[6], "", "", "", total:format(loc) }
+end
+
+-- The same table as plain text for the e-mail, its columns padded by characters, not bytes
+-- ("€" and the narrow spaces of "1 234,56 €" are several bytes each).
+local function text_table(head, rows, total)
+  local all = { head }
+  for _, r in ipairs(rows) do all[#all + 1] = r end
+  all[#all + 1] = total
+  local width = {}
+  for _, r in ipairs(all) do
+    for i, cell in ipairs(r) do width[i] = math.max(width[i] or 0, utf8.len(cell) or #cell) end
+  end
+  local function line(r)
+    local cells = {}
+    for i, cell in ipairs(r) do
+      local pad = string.rep(" ", width[i] - (utf8.len(cell) or #cell))
+      cells[i] = i >= 4 and pad .. cell or cell .. pad    -- amounts to the right
+    end
+    return (table.concat(cells, "  "):gsub("%s+$", ""))
+  end
+  local rule = {}
+  for i = 1, #width do rule[i] = string.rep("-", width[i]) end
+  local out = { line(head), table.concat(rule, "  ") }
+  for _, r in ipairs(rows) do out[#out + 1] = line(r) end
+  out[#out + 1] = table.concat(rule, "  ")
+  out[#out + 1] = line(total)
   return table.concat(out, "\n")
 end
 
@@ -159,8 +240,25 @@ local function lines_of(address)
   return out
 end
 
+-- The creditor's registration numbers for the footer, named as the creditor's country and the
+-- letter's language name them: the Dutch KvK and btw, the Belgian enterprise number (KBO/BCE).
+local function registration(adm, lang)
+  local be = adm.country == "BE"
+  local names = ({
+    nl = { be and "Ondernemingsnr." or "KvK", "Btw" },
+    fr = { be and "N° d'entreprise" or "KvK", "TVA" },
+  })[lang] or { be and "Enterprise no." or "KvK (Chamber of Commerce)", "VAT" }
+  local out = {}
+  if (adm.kvk or "") ~= "" then out[#out + 1] = names[1] .. " " .. adm.kvk end
+  if (adm.vat or "") ~= "" then out[#out + 1] = names[2] .. " " .. adm.vat end
+  if (adm.iban or "") ~= "" then out[#out + 1] = "IBAN " .. adm.iban end
+  return out
+end
+
 local function render(spec, case, decision, extras)
-  local lang = case.debtor.language or "nl"
+  amounts(case)
+  local lang = case.debtor.language
+  if lang == nil or lang == "" then lang = "nl" end
   local text, used = template(decision.letter, lang)
   local loc = locales[used] or "en"
   local subject, body = text:match("^Subject:%s*(.-)\n%-%-%-\n(.*)$")
@@ -170,15 +268,21 @@ local function render(spec, case, decision, extras)
   for _, inv in ipairs(case.invoices) do
     if not inv.disputed then invoices[#invoices + 1] = inv end
   end
+  local charges, announced = extras.charges or {}, extras.announced or {}
+  for _, c in ipairs(charges) do c.amount = amount(c.amount) end
+  for _, c in ipairs(announced) do c.amount = amount(c.amount) end
   local data = {
     case = case, debtor = case.debtor, administration = case.administration,
     invoices = invoices, open = case.open, today = case.today,
-    deadline = decision.deadline, charges = extras.charges or {},
-    announced = extras.announced or {}, total = extras.total or case.open,
+    deadline = decision.deadline, charges = charges,
+    announced = announced, total = amount(extras.total) or case.open,
     step = decision.step, reference = case.reference,
   }
   local opts = { locale = loc, lang = used == "de" and "en" or used }
-  data.table = text_table(invoices, loc)
+  -- the table's rows are the invoices and its total what is open on them; costs and interest
+  -- are the letter's own lines, and data.total (with them) is the letter's to state
+  local head, rows, total = table_cells(invoices, case.open, loc, opts.lang)
+  data.table = text_table(head, rows, total)
   local mail_text = owed.template.render(body, data, opts)
   local mail_subject = owed.template.render(subject, data, opts)
   -- the letter: the same text, with the invoice table as a real table
@@ -187,18 +291,8 @@ local function render(spec, case, decision, extras)
   local blocks = {}
   for para in (letter_text .. "\n\n"):gmatch("(.-)\n\n+") do
     if para:find("[[owed:table]]", 1, true) then
-      local rows = {}
-      for _, inv in ipairs(invoices) do
-        rows[#rows + 1] = { inv.number, owed.date.format(inv.issue_date, opts.lang),
-                            owed.date.format(inv.due_date, opts.lang),
-                            inv.amount:format(loc), inv.open:format(loc) }
-      end
-      local head = ({ nl = { "Factuur", "Datum", "Vervaldatum", "Bedrag", "Open" },
-                      fr = { "Facture", "Date", "Échéance", "Montant", "Solde" } })[opts.lang]
-                   or { "Invoice", "Date", "Due", "Amount", "Open" }
       blocks[#blocks + 1] = { table = { head = head, rows = rows, align = "lllrr",
-        total = { opts.lang == "nl" and "Totaal" or opts.lang == "fr" and "Total" or "Total",
-                  "", "", "", data.total:format(loc) } } }
+                                        total = total } }
     elseif para:match("%S") then
       blocks[#blocks + 1] = para
     end
@@ -206,7 +300,7 @@ local function render(spec, case, decision, extras)
   local adm = case.administration
   local pdf = owed.pdf.letter {
     sender = { adm.name, table.unpack(lines_of(adm.address)) },
-    sender_details = { "KvK " .. adm.kvk, "BTW " .. adm.vat, "IBAN " .. adm.iban },
+    sender_details = registration(adm, opts.lang),
     return_address = adm.name .. ", " .. adm.address,
     recipient = { case.debtor.name, table.unpack(lines_of(case.debtor.address)) },
     place_date = owed.date.format(case.today, opts.lang),

@@ -17,7 +17,7 @@
 -- 375.00, 5,000 -> 625.00, 10,000 -> 875.00, 200,000 -> 2,775.00). The minimum (40.00) and
 -- maximum (6,775.00) are applied to the rounded scale amount; the VAT is 21% of the amount
 -- after that, rounded half-up once.
-local common = require("common")
+local common = require("owed.charges")
 local rates = require("rates")
 
 local M = {}
@@ -101,6 +101,13 @@ function M.costs(a)
 		amount = amount, vat = vat, total = amount + vat, lines = lines,
 		explanation = explanation, source = source,
 	}
+end
+
+-- charge(case): the daily run's hook -- the BIK costs over the case's unpaid principal,
+-- spread over its invoices.
+function M.charge(case)
+	local r = M.costs{ principal = common.case_principal(case), date = case.today }
+	return common.spread(case, r.amount, "collection_costs", "Buitengerechtelijke incassokosten")
 end
 
 return M

@@ -52,7 +52,8 @@ static lua_State *trusted_state(cli_host *h, api_env *env)
 	lua_pop(L, 1);
 	/* the Lua modules shipped with the API (owed.dunning) */
 	luaL_dostring(L, "package.path = '" OWED_SOURCE_DIR "/api/lua/?.lua;' .. package.path\n"
-	                 "package.preload['owed.dunning'] = function() return require('dunning') end");
+	                 "package.preload['owed.dunning'] = function() return require('dunning') end\n"
+	                 "package.preload['owed.charges'] = function() return require('charges') end");
 	return L;
 }
 

@@ -135,18 +135,4 @@ describe("nl-bik", function()
                   :find("no scale in rates.lua for 2012-06-30", 1, true))
     assert.truthy(failure(nil):find("expects one table of arguments", 1, true))
   end)
-
-  it("keeps common.lua identical in every charges plugin", function()
-    local here = debug.getinfo(1, "S").source:match("^@(.*)/nl%-bik/spec/[^/]*$")
-    local function read(name)
-      local f = assert(io.open(here .. "/" .. name .. "/common.lua", "rb"))
-      local s = f:read("a")
-      f:close()
-      return s
-    end
-    local mine = read("nl-bik")
-    for _, name in ipairs{ "nl-interest", "be-late-payment", "be-b2c", "eu-late-payment" } do
-      assert.are.equal(mine, read(name), name .. "/common.lua differs from nl-bik/common.lua")
-    end
-  end)
 end)

@@ -1,9 +1,7 @@
--- common.lua: what the charges plugins share -- argument checks, exact rates, and the interest
--- engine (periods, compounding, payments) with its rounding.
---
--- Plugins are separate sandboxes and cannot require each other's files, so nl-bik,
--- nl-interest, be-late-payment, be-b2c and eu-late-payment each hold an IDENTICAL copy of this
--- file; nl-bik's spec fails when the copies differ. Change one, copy it to the other four.
+-- owed.charges: what the charges plugins share -- argument checks, exact rates, the interest
+-- engine (periods, compounding, payments) with its rounding, and the adapter that turns a
+-- case into the charge lines the daily run books.  Shipped with the API (api/lua/), so every
+-- charges plugin requires the one copy: require("owed.charges").
 --
 -- Amounts are owed.money (exact int64 minor units); no float ever touches one. Rates are exact
 -- text ("11.15", "0.5", "8") read into integer units of 1/10,000 percent ("11.15" -> 111500),
@@ -53,7 +51,8 @@ function M.money(v, where, name, currency)
 	end
 	if not owed.money.is(m) or (currency and m:currency() ~= currency) then
 		fail(where, "%s must be an owed.money%s, got %s", name,
-		     currency and (" in " .. currency) or "", m and tostring(m) or describe(v))
+		     currency and (" in " .. currency) or "",
+		     owed.money.is(m) and tostring(m) or describe(v))
 	end
 	return m
 end
@@ -276,6 +275,67 @@ function M.explain_interest(res, principal, from, to, rule)
 		text = text .. " (includes a rate marked unverified in rates.lua)"
 	end
 	return text
+end
+
+-- ---------------------------------------------------------------- the daily run's adapter
+--
+-- The run calls a charges plugin's hook charge(case) and books the lines it returns:
+-- { lines = { { invoice =, kind =, description =, amount = owed.money } } }.  A case's
+-- invoices carry their open amount and the charges already on them; the principal is what is
+-- open without those charges, and disputed invoices are left out.
+
+-- The invoices a charge applies to, each with its principal.
+function M.case_invoices(case)
+	local out = {}
+	for _, inv in ipairs(case.invoices) do
+		local principal = inv.open - inv.charges
+		if not inv.disputed and principal > owed.money.new(0, principal:currency()) then
+			out[#out + 1] = { invoice = inv, principal = principal }
+		end
+	end
+	return out
+end
+
+-- One amount computed over the whole case, spread over its invoices by principal so each
+-- invoice carries its share (the parts add up to the amount exactly).
+function M.spread(case, amount, kind, description)
+	local items, weights = M.case_invoices(case), {}
+	if #items == 0 or amount:is_zero() then return { lines = {} } end
+	for i, it in ipairs(items) do weights[i] = it.principal end
+	local parts, lines = amount:split(weights), {}
+	for i, it in ipairs(items) do
+		if not parts[i]:is_zero() then
+			lines[#lines + 1] = { invoice = it.invoice.number, kind = kind,
+			                      description = description, amount = parts[i] }
+		end
+	end
+	return { lines = lines }
+end
+
+-- The sum of the case's principals, in its currency.
+function M.case_principal(case)
+	local total = owed.money.new(0, case.open:currency())
+	for _, it in ipairs(M.case_invoices(case)) do total = total + it.principal end
+	return total
+end
+
+-- Interest per invoice from the day after its due date up to the case's day.
+function M.interest_lines(case, interest, description, extra)
+	local lines = {}
+	for _, it in ipairs(M.case_invoices(case)) do
+		local from = owed.date.add_days(it.invoice.due_date, 1)
+		if from < case.today then
+			local args = { principal = it.principal, from = from, to = case.today }
+			for k, v in pairs(extra or {}) do args[k] = v end
+			local r = interest(args)
+			if not r.amount:is_zero() then
+				lines[#lines + 1] = { invoice = it.invoice.number, kind = "interest",
+				                      amount = r.amount, description = string.format(
+				                        "%s %s - %s", description, from, case.today) }
+			end
+		end
+	end
+	return lines
 end
 
 return M
