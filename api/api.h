@@ -77,6 +77,16 @@ int api_open_files(lua_State *L);
 void api_push_money(lua_State *L, int64_t minor, const char *currency);
 int64_t api_check_money(lua_State *L, int idx, char currency[4]);
 
+/* Pushes (and returns) the running C function's name as plugins write it, "owed.date.add_days",
+ * for errors raised by helpers that other modules call without passing their name. */
+const char *api_fname(lua_State *L);
+
+/* Set t[key] for the table on top: a string, a date as "YYYY-MM-DD" (nothing for 0), an
+ * amount as an owed.money value. */
+void api_set_string(lua_State *L, const char *key, const char *v);
+void api_set_date(lua_State *L, const char *key, int32_t d);
+void api_set_money(lua_State *L, const char *key, int64_t minor, const char *currency);
+
 /* Dates are pushed as ISO strings "YYYY-MM-DD" and read back with this check. */
 int32_t api_check_date(lua_State *L, int idx);
 

@@ -3,6 +3,7 @@
  * opened with.
  */
 #include <lauxlib.h>
+#include <string.h>
 
 #include "api/api.h"
 
@@ -49,6 +50,67 @@ api_env *api_env_of(lua_State *L)
 	env = lua_touserdata(L, -1);
 	lua_pop(L, 1);
 	return env;
+}
+
+/* ------------------------------------------------------------------ fields */
+
+void api_set_string(lua_State *L, const char *key, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, key);
+}
+
+void api_set_date(lua_State *L, const char *key, int32_t d)
+{
+	char buf[16];
+	if (!d)
+		return;
+	date_format_iso(d, buf, sizeof buf);
+	api_set_string(L, key, buf);
+}
+
+void api_set_money(lua_State *L, const char *key, int64_t minor, const char *currency)
+{
+	api_push_money(L, minor, currency);
+	lua_setfield(L, -2, key);
+}
+
+/* ------------------------------------------------------------------ names in errors */
+
+/*
+ * Pushes the name of the running C function as plugins write it, "owed.ledger.charge", found
+ * among the modules registered in package.loaded as lauxlib finds names for tracebacks; the
+ * bare name from the call site when it is not there. 
+ */
+const char *api_fname(lua_State *L)
+{
+	lua_Debug ar;
+	int top = lua_gettop(L);
+
+	if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "nf", &ar))
+		return lua_pushliteral(L, "?");
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_pushnil(L);
+	while (lua_next(L, top + 2)) {
+		if (lua_type(L, top + 3) == LUA_TSTRING && lua_istable(L, top + 4)
+		    && strncmp(lua_tostring(L, top + 3), "owed.", 5) == 0) {
+			lua_pushnil(L);
+			while (lua_next(L, top + 4)) {
+				if (lua_type(L, top + 5) == LUA_TSTRING
+				    && lua_rawequal(L, top + 6, top + 1)) {
+					lua_pushfstring(L, "%s.%s", lua_tostring(L, top + 3),
+					                lua_tostring(L, top + 5));
+					lua_replace(L, top + 1);
+					lua_settop(L, top + 1);
+					return lua_tostring(L, -1);
+				}
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	lua_settop(L, top);
+	return lua_pushstring(L, ar.name != NULL ? ar.name : "?");
 }
 
 /* ------------------------------------------------------------------ read-only tables */

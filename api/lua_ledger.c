@@ -18,43 +18,24 @@ static owed_ctx *ledger_of(lua_State *L, const char *fn)
 	return env->ledger;
 }
 
-static void set_str(lua_State *L, const char *key, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, key);
-}
-
-static void set_date(lua_State *L, const char *key, owed_date d)
-{
-	char buf[16];
-	date_format_iso(d, buf, sizeof buf);
-	set_str(L, key, buf);
-}
-
-static void set_money(lua_State *L, const char *key, int64_t minor, const char *cur)
-{
-	api_push_money(L, minor, cur);
-	lua_setfield(L, -2, key);
-}
-
 static void push_debtor(lua_State *L, const owed_debtor *d, const char *cur)
 {
 	lua_createtable(L, 0, 16);
-	set_str(L, "number", d->number);
-	set_str(L, "name", d->name);
-	set_str(L, "kind", ledger_debtor_kind_name(d->kind));
-	set_str(L, "country", d->country);
-	set_str(L, "language", d->language);
-	set_str(L, "email", d->email);
-	set_str(L, "address", d->address);
-	set_str(L, "iban", d->iban);
-	set_str(L, "tags", d->tags);
-	set_str(L, "external_ids", d->external_ids);
+	api_set_string(L, "number", d->number);
+	api_set_string(L, "name", d->name);
+	api_set_string(L, "kind", ledger_debtor_kind_name(d->kind));
+	api_set_string(L, "country", d->country);
+	api_set_string(L, "language", d->language);
+	api_set_string(L, "email", d->email);
+	api_set_string(L, "address", d->address);
+	api_set_string(L, "iban", d->iban);
+	api_set_string(L, "tags", d->tags);
+	api_set_string(L, "external_ids", d->external_ids);
 	lua_pushinteger(L, d->terms_days);
 	lua_setfield(L, -2, "terms_days");
-	set_money(L, "credit_limit", d->credit_limit, cur);
-	set_money(L, "open", d->open_total, cur);
-	set_money(L, "overdue", d->overdue_total, cur);
+	api_set_money(L, "credit_limit", d->credit_limit, cur);
+	api_set_money(L, "open", d->open_total, cur);
+	api_set_money(L, "overdue", d->overdue_total, cur);
 	lua_pushinteger(L, d->open_invoices);
 	lua_setfield(L, -2, "open_invoices");
 }
@@ -63,22 +44,22 @@ static void push_invoice(lua_State *L, const owed_invoice *inv)
 {
 	const char *c = inv->currency;
 	lua_createtable(L, 0, 18);
-	set_str(L, "number", inv->number);
-	set_str(L, "debtor", inv->debtor_number);
-	set_str(L, "debtor_name", inv->debtor_name);
-	set_date(L, "issue_date", inv->issue_date);
-	set_date(L, "due_date", inv->due_date);
-	set_str(L, "currency", c);
-	set_money(L, "amount", inv->amount, c);
-	set_money(L, "vat", inv->vat, c);
-	set_money(L, "charges", inv->charges, c);
-	set_money(L, "allocated", inv->allocated, c);
-	set_money(L, "credited", inv->credited, c);
-	set_money(L, "written_off", inv->written_off, c);
-	set_money(L, "open", inv->open, c);
-	set_str(L, "reference", inv->reference);
-	set_str(L, "description", inv->description);
-	set_str(L, "status", ledger_status_name(inv->status));
+	api_set_string(L, "number", inv->number);
+	api_set_string(L, "debtor", inv->debtor_number);
+	api_set_string(L, "debtor_name", inv->debtor_name);
+	api_set_date(L, "issue_date", inv->issue_date);
+	api_set_date(L, "due_date", inv->due_date);
+	api_set_string(L, "currency", c);
+	api_set_money(L, "amount", inv->amount, c);
+	api_set_money(L, "vat", inv->vat, c);
+	api_set_money(L, "charges", inv->charges, c);
+	api_set_money(L, "allocated", inv->allocated, c);
+	api_set_money(L, "credited", inv->credited, c);
+	api_set_money(L, "written_off", inv->written_off, c);
+	api_set_money(L, "open", inv->open, c);
+	api_set_string(L, "reference", inv->reference);
+	api_set_string(L, "description", inv->description);
+	api_set_string(L, "status", ledger_status_name(inv->status));
 }
 
 static void push_payment(lua_State *L, const owed_payment *p)
@@ -86,14 +67,14 @@ static void push_payment(lua_State *L, const owed_payment *p)
 	lua_createtable(L, 0, 10);
 	lua_pushinteger(L, p->id);
 	lua_setfield(L, -2, "id");
-	set_date(L, "date", p->date);
-	set_str(L, "currency", p->currency);
-	set_money(L, "amount", p->amount, p->currency);
-	set_money(L, "unallocated", p->unallocated, p->currency);
-	set_str(L, "counterparty", p->counterparty);
-	set_str(L, "iban", p->iban);
-	set_str(L, "remittance", p->remittance);
-	set_str(L, "source", p->source);
+	api_set_date(L, "date", p->date);
+	api_set_string(L, "currency", p->currency);
+	api_set_money(L, "amount", p->amount, p->currency);
+	api_set_money(L, "unallocated", p->unallocated, p->currency);
+	api_set_string(L, "counterparty", p->counterparty);
+	api_set_string(L, "iban", p->iban);
+	api_set_string(L, "remittance", p->remittance);
+	api_set_string(L, "source", p->source);
 }
 
 /* Appends the value on top to the array just below it. */
@@ -109,14 +90,14 @@ static int l_administration(lua_State *L)
 	owed_ctx *ctx = ledger_of(L, "owed.ledger.administration");
 	const owed_admin *a = &ctx->admin;
 	lua_createtable(L, 0, 9);
-	set_str(L, "code", a->code);
-	set_str(L, "name", a->name);
-	set_str(L, "address", a->address);
-	set_str(L, "country", a->country);
-	set_str(L, "kvk", a->kvk);
-	set_str(L, "vat", a->vat);
-	set_str(L, "iban", a->iban);
-	set_str(L, "currency", a->currency);
+	api_set_string(L, "code", a->code);
+	api_set_string(L, "name", a->name);
+	api_set_string(L, "address", a->address);
+	api_set_string(L, "country", a->country);
+	api_set_string(L, "kvk", a->kvk);
+	api_set_string(L, "vat", a->vat);
+	api_set_string(L, "iban", a->iban);
+	api_set_string(L, "currency", a->currency);
 	lua_pushinteger(L, a->terms_days);
 	lua_setfield(L, -2, "terms_days");
 	return 1;
@@ -233,11 +214,11 @@ static int each_event(const store_event *ev, void *ud)
 	lua_createtable(L, 0, 6);
 	lua_pushinteger(L, ev->id);
 	lua_setfield(L, -2, "id");
-	set_str(L, "at", ev->at);
-	set_str(L, "actor", ev->actor);
-	set_str(L, "entity", ev->entity);
-	set_str(L, "kind", ev->kind);
-	set_str(L, "payload", ev->payload);
+	api_set_string(L, "at", ev->at);
+	api_set_string(L, "actor", ev->actor);
+	api_set_string(L, "entity", ev->entity);
+	api_set_string(L, "kind", ev->kind);
+	api_set_string(L, "payload", ev->payload);
 	append(L);
 	return 0;
 }
@@ -274,12 +255,12 @@ static int each_letter(const store_letter_row *r, void *ud)
 	lua_createtable(L, 0, 8);
 	lua_pushinteger(L, r->id);
 	lua_setfield(L, -2, "id");
-	set_str(L, "step", r->step);
-	set_str(L, "date", date);
-	set_str(L, "subject", r->subject);
-	set_str(L, "lang", r->lang);
-	set_str(L, "sha256", r->hash);
-	set_str(L, "file", file);
+	api_set_string(L, "step", r->step);
+	api_set_string(L, "date", date);
+	api_set_string(L, "subject", r->subject);
+	api_set_string(L, "lang", r->lang);
+	api_set_string(L, "sha256", r->hash);
+	api_set_string(L, "file", file);
 	if (r->pdf) {
 		lua_pushlstring(L, r->pdf, r->pdf_len);
 		lua_setfield(L, -2, "pdf");

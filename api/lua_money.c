@@ -27,42 +27,6 @@ _Static_assert(sizeof(lua_Integer) == sizeof(int64_t), "Lua integers must hold m
 ** =======================================================
 */
 
-/*
- * Pushes the name of the running C function as plugins write it, "owed.ledger.charge", found
- * among the modules registered in package.loaded as lauxlib finds names for tracebacks; the
- * bare name from the call site when it is not there.  Only for errors raised by
- * api_check_money, which other modules call without passing their name.
- */
-static const char *money_l_fname(lua_State *L)
-{
-	lua_Debug ar;
-	int top = lua_gettop(L);
-
-	if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "nf", &ar))
-		return lua_pushliteral(L, "?");
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_pushnil(L);
-	while (lua_next(L, top + 2)) {
-		if (lua_type(L, top + 3) == LUA_TSTRING && lua_istable(L, top + 4)
-		    && strncmp(lua_tostring(L, top + 3), "owed.", 5) == 0) {
-			lua_pushnil(L);
-			while (lua_next(L, top + 4)) {
-				if (lua_type(L, top + 5) == LUA_TSTRING
-				    && lua_rawequal(L, top + 6, top + 1)) {
-					lua_pushfstring(L, "%s.%s", lua_tostring(L, top + 3),
-					                lua_tostring(L, top + 5));
-					lua_replace(L, top + 1);
-					lua_settop(L, top + 1);
-					return lua_tostring(L, -1);
-				}
-				lua_pop(L, 1);
-			}
-		}
-		lua_pop(L, 1);
-	}
-	lua_settop(L, top);
-	return lua_pushstring(L, ar.name != NULL ? ar.name : "?");
-}
 
 /* Raises "fname: bad argument #n (expected money, got ...)", counting arguments as the plugin
  * wrote them (a method's self is not one); a negative idx is a value, not an argument. */
@@ -74,7 +38,7 @@ static int money_l_typeerror(lua_State *L, int idx, const char *fname)
 	                  : luaL_typename(L, idx);
 
 	if (fname == NULL)
-		fname = money_l_fname(L);
+		fname = api_fname(L);
 	if (idx < 0)
 		return luaL_error(L, "%s: expected money, got %s", fname, got);
 	if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.namewhat != NULL

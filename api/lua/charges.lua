@@ -338,4 +338,17 @@ function M.interest_lines(case, interest, description, extra)
 	return lines
 end
 
+-- Interest on each invoice and a fixed compensation per invoice: the late-payment laws of
+-- Belgium (2002) and the EU (2011/7) charge both.
+function M.interest_and_compensation(case, interest, compensation, interest_text,
+                                     compensation_text)
+	local lines = M.interest_lines(case, interest, interest_text)
+	for _, it in ipairs(M.case_invoices(case)) do
+		lines[#lines + 1] = { invoice = it.invoice.number, kind = "compensation",
+		                      description = compensation_text,
+		                      amount = compensation{ invoices = 1 }.amount }
+	end
+	return { lines = lines }
+end
+
 return M

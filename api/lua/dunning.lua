@@ -72,17 +72,15 @@ function dunning.period_start(sent, by, country)
   return owed.date.add_days(day, 1)
 end
 
--- The last day of a period of `days` days whose first day is `start`. In NL and BE a period
--- that ends on a Saturday, Sunday or public holiday runs on to the next working day
--- (NL: Algemene termijnenwet art. 1, which covers the 14 days of art. 6:96 lid 6 BW;
--- BE: Civil Code art. 1.7, the common rule for periods since 1 January 2023). Returns the
--- last day and, when it moved, the day it would have been.
+-- The last day of a period of `days` days whose first day is `start`. A period that ends on
+-- a Saturday, Sunday or public holiday runs on to the next working day: NL, Algemene
+-- termijnenwet art. 1 (which covers the 14 days of art. 6:96 lid 6 BW); BE, Civil Code art.
+-- 1.7 (the common rule for periods since 1 January 2023). Without a country (eu-b2b), only
+-- weekends move it. Returns the last day and, when it moved, the day it would have been.
 function dunning.period_end(start, days, country)
   local last = owed.date.add_days(start, days - 1)
-  if country == "NL" or country == "BE" then
-    local moved = owed.date.next_business_day(last, country)
-    if moved ~= last then return moved, last end
-  end
+  local moved = owed.date.next_business_day(last, country or "EU")
+  if moved ~= last then return moved, last end
   return last
 end
 

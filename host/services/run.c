@@ -143,27 +143,6 @@ static int read_case(run_state *s, int64_t debtor_id)
 
 /* ------------------------------------------------------------------ the case, for Lua */
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_date(lua_State *L, const char *k, owed_date d)
-{
-	char buf[16];
-	if (!d)
-		return;
-	date_format_iso(d, buf, sizeof buf);
-	set_str(L, k, buf);
-}
-
-static void set_money(lua_State *L, const char *k, int64_t minor, const char *cur)
-{
-	api_push_money(L, minor, cur);
-	lua_setfield(L, -2, k);
-}
-
 static void push_case(lua_State *L, run_state *s)
 {
 	const case_view *cv = &s->cv;
@@ -172,46 +151,46 @@ static void push_case(lua_State *L, run_state *s)
 	lua_createtable(L, 0, 16);
 	lua_pushinteger(L, cv->have_case ? cv->c.id : 0);
 	lua_setfield(L, -2, "id");
-	set_date(L, "today", s->today);
-	set_date(L, "oldest_due", cv->oldest_due);
-	set_money(L, "open", cv->open, a->currency);
+	api_set_date(L, "today", s->today);
+	api_set_date(L, "oldest_due", cv->oldest_due);
+	api_set_money(L, "open", cv->open, a->currency);
 	snprintf(ref, sizeof ref, "%s-%lld", cv->d.number, (long long)(cv->have_case ? cv->c.id : 0));
-	set_str(L, "reference", ref);
+	api_set_string(L, "reference", ref);
 
 	lua_createtable(L, 0, 10);
-	set_str(L, "number", cv->d.number);
-	set_str(L, "name", cv->d.name);
-	set_str(L, "kind", ledger_debtor_kind_name(cv->d.kind));
-	set_str(L, "country", cv->d.country);
-	set_str(L, "language", cv->d.language);
-	set_str(L, "email", cv->d.email);
-	set_str(L, "address", cv->d.address);
-	set_str(L, "tags", cv->d.tags);
+	api_set_string(L, "number", cv->d.number);
+	api_set_string(L, "name", cv->d.name);
+	api_set_string(L, "kind", ledger_debtor_kind_name(cv->d.kind));
+	api_set_string(L, "country", cv->d.country);
+	api_set_string(L, "language", cv->d.language);
+	api_set_string(L, "email", cv->d.email);
+	api_set_string(L, "address", cv->d.address);
+	api_set_string(L, "tags", cv->d.tags);
 	lua_setfield(L, -2, "debtor");
 
 	lua_createtable(L, 0, 8);
-	set_str(L, "name", a->name);
-	set_str(L, "address", a->address);
-	set_str(L, "country", a->country);
-	set_str(L, "kvk", a->kvk);
-	set_str(L, "vat", a->vat);
-	set_str(L, "iban", a->iban);
-	set_str(L, "currency", a->currency);
+	api_set_string(L, "name", a->name);
+	api_set_string(L, "address", a->address);
+	api_set_string(L, "country", a->country);
+	api_set_string(L, "kvk", a->kvk);
+	api_set_string(L, "vat", a->vat);
+	api_set_string(L, "iban", a->iban);
+	api_set_string(L, "currency", a->currency);
 	lua_setfield(L, -2, "administration");
 
 	lua_createtable(L, (int)cv->ninv, 0);
 	for (size_t i = 0; i < cv->ninv; i++) {
 		const store_overdue *o = &cv->inv[i];
 		lua_createtable(L, 0, 12);
-		set_str(L, "number", o->number);
-		set_date(L, "issue_date", o->issue_date);
-		set_date(L, "due_date", o->due_date);
-		set_str(L, "currency", o->currency);
-		set_money(L, "amount", o->amount, o->currency);
-		set_money(L, "open", o->open, o->currency);
-		set_money(L, "charges", o->charges, o->currency);
-		set_str(L, "reference", o->reference);
-		set_str(L, "description", o->description);
+		api_set_string(L, "number", o->number);
+		api_set_date(L, "issue_date", o->issue_date);
+		api_set_date(L, "due_date", o->due_date);
+		api_set_string(L, "currency", o->currency);
+		api_set_money(L, "amount", o->amount, o->currency);
+		api_set_money(L, "open", o->open, o->currency);
+		api_set_money(L, "charges", o->charges, o->currency);
+		api_set_string(L, "reference", o->reference);
+		api_set_string(L, "description", o->description);
 		lua_pushboolean(L, o->disputed);
 		lua_setfield(L, -2, "disputed");
 		lua_pushinteger(L, date_diff(o->due_date, s->today));
@@ -223,9 +202,9 @@ static void push_case(lua_State *L, run_state *s)
 	lua_createtable(L, (int)cv->nsteps, 0);
 	for (size_t i = 0; i < cv->nsteps; i++) {
 		lua_createtable(L, 0, 3);
-		set_str(L, "step", cv->steps[i].step);
-		set_date(L, "date", cv->steps[i].date);
-		set_str(L, "channels", cv->steps[i].channels);
+		api_set_string(L, "step", cv->steps[i].step);
+		api_set_date(L, "date", cv->steps[i].date);
+		api_set_string(L, "channels", cv->steps[i].channels);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	lua_setfield(L, -2, "steps");
@@ -442,10 +421,10 @@ static void push_lines(lua_State *L, const charges_out *c, const char *cur)
 	lua_createtable(L, c ? c->n : 0, 0);
 	for (int i = 0; c && i < c->n; i++) {
 		lua_createtable(L, 0, 4);
-		set_str(L, "invoice", c->lines[i].invoice);
-		set_str(L, "kind", c->lines[i].kind);
-		set_str(L, "description", c->lines[i].description);
-		set_money(L, "amount", c->lines[i].amount, cur);
+		api_set_string(L, "invoice", c->lines[i].invoice);
+		api_set_string(L, "kind", c->lines[i].kind);
+		api_set_string(L, "description", c->lines[i].description);
+		api_set_money(L, "amount", c->lines[i].amount, cur);
 		lua_rawseti(L, -2, i + 1);
 	}
 }
@@ -464,7 +443,7 @@ static int push_render_args(lua_State *co, void *ud)
 	lua_setfield(co, -2, "announced");
 	for (int i = 0; q->booked && i < q->booked->n; i++)
 		total += q->booked->lines[i].amount;
-	set_money(co, "total", total, cur);
+	api_set_money(co, "total", total, cur);
 	return 3;
 }
 

@@ -63,13 +63,8 @@ end
 -- charge(case): the daily run's hook -- interest on each invoice from the day after its due
 -- date, and the fixed compensation of 40.00 per invoice.
 function M.charge(case)
-	local lines = common.interest_lines(case, M.interest, "Intérêts de retard / nalatigheidsintrest")
-	for _, it in ipairs(common.case_invoices(case)) do
-		lines[#lines + 1] = { invoice = it.invoice.number, kind = "compensation",
-		                      description = "Forfaitaire schadevergoeding / indemnité forfaitaire",
-		                      amount = M.compensation{ invoices = 1 }.amount }
-	end
-	return { lines = lines }
+	return common.interest_and_compensation(case, M.interest, M.compensation, "Intérêts de retard / nalatigheidsintrest",
+	                                        "Forfaitaire schadevergoeding / indemnité forfaitaire")
 end
 
 return M

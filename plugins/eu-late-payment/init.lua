@@ -69,13 +69,8 @@ end
 -- charge(case): the daily run's hook -- interest at the reference rate + 8 points on each
 -- invoice, and the fixed compensation of 40.00 per invoice.
 function M.charge(case)
-	local lines = common.interest_lines(case, M.interest, "Late payment interest")
-	for _, it in ipairs(common.case_invoices(case)) do
-		lines[#lines + 1] = { invoice = it.invoice.number, kind = "compensation",
-		                      description = "Fixed compensation (Directive 2011/7/EU)",
-		                      amount = M.compensation{ invoices = 1 }.amount }
-	end
-	return { lines = lines }
+	return common.interest_and_compensation(case, M.interest, M.compensation, "Late payment interest",
+	                                        "Fixed compensation (Directive 2011/7/EU)")
 end
 
 return M

@@ -1,4 +1,4 @@
--- be-b2c: Belgian consumer debts, Book XIX of the Code of Economic Law (law of 4 May 2023).
+-- be-b2c-damages: Belgian consumer debts, Book XIX of the Code of Economic Law (law of 4 May 2023).
 -- All amounts are caps: the most a creditor may charge. Whether they are due at all (a free
 -- first reminder, then at least 14 days) is the policy's business, not this plugin's.
 --
@@ -26,7 +26,7 @@ local rates = require("rates")
 local M = {}
 
 function M.damages(a)
-	local where = "be-b2c.damages"
+	local where = "be-b2c-damages.damages"
 	common.args(a, where, { principal = true })
 	local principal = common.positive(common.money(a.principal, where, "principal", "EUR"),
 	                                  where, "principal")
@@ -72,7 +72,7 @@ function M.damages(a)
 end
 
 function M.reminder_fee(a)
-	local where = "be-b2c.reminder_fee"
+	local where = "be-b2c-damages.reminder_fee"
 	common.args(a, where, { count = true })
 	local n = a.count
 	if math.type(n) ~= "integer" or n < 0 then
@@ -90,7 +90,7 @@ function M.reminder_fee(a)
 end
 
 function M.interest(a)
-	local where = "be-b2c.interest"
+	local where = "be-b2c-damages.interest"
 	common.args(a, where, { principal = true, from = true, to = true, rate = true })
 	local principal = common.positive(common.money(a.principal, where, "principal"),
 	                                  where, "principal")

@@ -1,6 +1,6 @@
--- be-b2c: Belgian consumer debts, Book XIX Code of Economic Law (law of 4 May 2023).
+-- be-b2c-damages: Belgian consumer debts, Book XIX Code of Economic Law (law of 4 May 2023).
 return {
-  name = "be-b2c",
+  name = "be-b2c-damages",
   version = "1.0.0",
   api_version = 1,
   kinds = { "charges" },

@@ -1,4 +1,4 @@
--- be-b2c rate table: data only. Book XIX of the Code of Economic Law (law of 4 May 2023):
+-- be-b2c-damages rate table: data only. Book XIX of the Code of Economic Law (law of 4 May 2023):
 -- applies from 1 September 2023 to new contracts and from 1 December 2023 to all contracts.
 -- Sources: latribune.avocats.be (analysis of the 2023 law); crivitspersyn.be; embuild.be --
 -- as listed in the owed legal reference (shared/reference/legal.md).
@@ -7,7 +7,7 @@ local BOOK_XIX = "Code of Economic Law, Book XIX (law of 4 May 2023); latribune.
 
 -- COPY of plugins/be-late-payment/rates.lua (`known_through` and `rates`): Book XIX caps the
 -- interest at the rate of the law of 2 August 2002. Plugins cannot read each other's files,
--- so the table is copied; be-b2c's spec fails when the copies differ. Change both together.
+-- so the table is copied; be-b2c-damages' spec fails when the copies differ. Change both together.
 local FOD = "law of 2 August 2002 on late payment; semester rate published by the FOD Financiën " ..
             "(Belgisch Staatsblad), as listed in the owed legal reference " ..
             "(shared/reference/legal.md)"

@@ -1,4 +1,4 @@
--- be-b2c: exact amounts, each worked out by hand. Amounts come back as text.
+-- be-b2c-damages: exact amounts, each worked out by hand. Amounts come back as text.
 local testing = require("owed.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
@@ -8,9 +8,9 @@ local function hu(cents, rate, days)   -- rate in hundredths of a percent; half-
   return (cents * rate * days * 2 + den) // (2 * den)
 end
 
-describe("be-b2c", function()
+describe("be-b2c-damages", function()
   local p
-  before_each(function() p = testing.plugin("be-b2c") end)
+  before_each(function() p = testing.plugin("be-b2c-damages") end)
 
   local function damages(principal) return p:call("damages", { principal = eur(principal) }) end
   local function failure(hook, a)
@@ -61,10 +61,10 @@ describe("be-b2c", function()
 
   it("refuses a non-EUR or empty principal", function()
     assert.truthy(failure("damages", { principal = owed.money("300.00 USD") })
-                  :find("be-b2c.damages: principal must be an owed.money in EUR, got 300.00 USD",
+                  :find("be-b2c-damages.damages: principal must be an owed.money in EUR, got 300.00 USD",
                         1, true))
     assert.truthy(failure("damages", { principal = eur("0.00") })
-                  :find("be-b2c.damages: principal must be more than zero", 1, true))
+                  :find("be-b2c-damages.damages: principal must be more than zero", 1, true))
   end)
 
   it("caps each further reminder at 7.50", function()
@@ -111,8 +111,8 @@ describe("be-b2c", function()
   end)
 
   it("keeps its interest cap equal to be-late-payment's table", function()
-    local here = debug.getinfo(1, "S").source:match("^@(.*)/be%-b2c/spec/[^/]*$")
-    local mine = assert(loadfile(here .. "/be-b2c/rates.lua", "t", {}))()
+    local here = debug.getinfo(1, "S").source:match("^@(.*)/be%-b2c%-damages/spec/[^/]*$")
+    local mine = assert(loadfile(here .. "/be-b2c-damages/rates.lua", "t", {}))()
     local theirs = assert(loadfile(here .. "/be-late-payment/rates.lua", "t", {}))()
     assert.are.equal(theirs.known_through, mine.interest_cap.known_through)
     assert.are.same(theirs.rates, mine.interest_cap.rates)
