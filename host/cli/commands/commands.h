@@ -54,6 +54,13 @@ int cmd_case_plan(const cli_args *a);
 int cmd_tasks(const cli_args *a);
 int cmd_test(const cli_args *a);
 
+/* A listing: a table for people, or a JSON array for scripts (--json).  close prints it when
+ * rc is 0, frees it, and returns the exit code (printing err when rc is not 0). */
+typedef struct cli_list { out_table *table; cJSON *json; } cli_list;
+void cli_list_open(cli_list *l, const cli_args *a, int ncols, const char *const *head,
+                   const char *align);
+int cli_list_close(cli_list *l, int rc, const owed_error *err);
+
 /* Shared printing of entities (show and the results of add/edit). */
 void print_debtor(const owed_ctx *ctx, const owed_debtor *d);
 void print_invoice(const owed_ctx *ctx, const owed_invoice *inv);

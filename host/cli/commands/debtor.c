@@ -102,8 +102,7 @@ int cmd_debtor_show(const cli_args *a)
 
 typedef struct debtor_list {
 	const owed_ctx *ctx;
-	out_table *table;
-	cJSON *json;
+	cli_list out;
 } debtor_list;
 
 static int list_one(const owed_debtor *d, void *ud)
@@ -111,8 +110,8 @@ static int list_one(const owed_debtor *d, void *ud)
 	debtor_list *l = ud;
 	char open[48], overdue[48], count[16];
 	const char *row[7];
-	if (l->json) {
-		cJSON_AddItemToArray(l->json, render_debtor(d, l->ctx->admin.currency));
+	if (l->out.json) {
+		cJSON_AddItemToArray(l->out.json, render_debtor(d, l->ctx->admin.currency));
 		return 0;
 	}
 	snprintf(count, sizeof count, "%d", d->open_invoices);
@@ -125,7 +124,7 @@ static int list_one(const owed_debtor *d, void *ud)
 	                   l->ctx->locale);
 	row[6] = out_money(overdue, sizeof overdue, d->overdue_total, l->ctx->admin.currency,
 	                   l->ctx->locale);
-	table_add(l->table, row);
+	table_add(l->out.table, row);
 	return 0;
 }
 
@@ -135,23 +134,12 @@ int cmd_debtor_list(const cli_args *a)
 	                                    "open", "overdue" };
 	owed_error err = { 0 };
 	owed_ctx ctx;
-	debtor_list l = { &ctx, NULL, NULL };
+	debtor_list l = { &ctx, { 0 } };
 	int rc;
 	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
 		return rc;
-	if (a->json)
-		l.json = cJSON_CreateArray();
-	else
-		l.table = table_new(7, head, "llllrrr");
+	cli_list_open(&l.out, a, 7, head, "llllrrr");
 	rc = svc_debtor_list(&ctx, list_one, &l, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(l.json);
-		else
-			table_print(l.table);
-	} else
-		cJSON_Delete(l.json);
-	table_free(l.table);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&l.out, rc, &err);
 }

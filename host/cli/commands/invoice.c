@@ -81,8 +81,7 @@ int cmd_invoice_charge(const cli_args *a)   { return run_on_invoice(a, 1, do_cha
 
 typedef struct invoice_list {
 	const owed_ctx *ctx;
-	out_table *table;
-	cJSON *json;
+	cli_list out;
 } invoice_list;
 
 static int list_one(const owed_invoice *inv, void *ud)
@@ -90,8 +89,8 @@ static int list_one(const owed_invoice *inv, void *ud)
 	invoice_list *l = ud;
 	char due[16], amount[48], open[48];
 	const char *row[7];
-	if (l->json) {
-		cJSON_AddItemToArray(l->json, render_invoice(inv));
+	if (l->out.json) {
+		cJSON_AddItemToArray(l->out.json, render_invoice(inv));
 		return 0;
 	}
 	row[0] = inv->number;
@@ -101,7 +100,7 @@ static int list_one(const owed_invoice *inv, void *ud)
 	row[4] = out_money(amount, sizeof amount, inv->amount, inv->currency, l->ctx->locale);
 	row[5] = out_money(open, sizeof open, inv->open, inv->currency, l->ctx->locale);
 	row[6] = ledger_status_name(inv->status);
-	table_add(l->table, row);
+	table_add(l->out.table, row);
 	return 0;
 }
 
@@ -116,7 +115,7 @@ int cmd_invoice_list(const cli_args *a)
 	};
 	owed_error err = { 0 };
 	owed_ctx ctx;
-	invoice_list l = { &ctx, NULL, NULL };
+	invoice_list l = { &ctx, { 0 } };
 	char *end;
 	long n;
 	int rc;
@@ -133,19 +132,8 @@ int cmd_invoice_list(const cli_args *a)
 	}
 	if ((rc = cli_session(a, &ctx)))
 		return rc;
-	if (a->json)
-		l.json = cJSON_CreateArray();
-	else
-		l.table = table_new(7, head, "llllrrl");
+	cli_list_open(&l.out, a, 7, head, "llllrrl");
 	rc = svc_invoice_list(&ctx, &q, list_one, &l, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(l.json);
-		else
-			table_print(l.table);
-	} else
-		cJSON_Delete(l.json);
-	table_free(l.table);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&l.out, rc, &err);
 }

@@ -57,8 +57,7 @@ int cmd_payment_add(const cli_args *a)
 
 typedef struct payment_list {
 	const owed_ctx *ctx;
-	out_table *table;
-	cJSON *json;
+	cli_list out;
 } payment_list;
 
 static int list_one(const owed_payment *p, void *ud)
@@ -66,8 +65,8 @@ static int list_one(const owed_payment *p, void *ud)
 	payment_list *l = ud;
 	char id[24], date[16], amount[48], left[48];
 	const char *row[6];
-	if (l->json) {
-		cJSON_AddItemToArray(l->json, render_payment(p));
+	if (l->out.json) {
+		cJSON_AddItemToArray(l->out.json, render_payment(p));
 		return 0;
 	}
 	snprintf(id, sizeof id, "%lld", (long long)p->id);
@@ -77,7 +76,7 @@ static int list_one(const owed_payment *p, void *ud)
 	row[3] = out_money(left, sizeof left, p->unallocated, p->currency, l->ctx->locale);
 	row[4] = p->counterparty;
 	row[5] = p->remittance;
-	table_add(l->table, row);
+	table_add(l->out.table, row);
 	return 0;
 }
 
@@ -87,23 +86,12 @@ int cmd_payment_list(const cli_args *a)
 	                                    "remittance" };
 	owed_error err = { 0 };
 	owed_ctx ctx;
-	payment_list l = { &ctx, NULL, NULL };
+	payment_list l = { &ctx, { 0 } };
 	int rc;
 	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
 		return rc;
-	if (a->json)
-		l.json = cJSON_CreateArray();
-	else
-		l.table = table_new(6, head, "rlrrll");
+	cli_list_open(&l.out, a, 6, head, "rlrrll");
 	rc = svc_payment_list(&ctx, args_get(a, "debtor"), list_one, &l, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(l.json);
-		else
-			table_print(l.table);
-	} else
-		cJSON_Delete(l.json);
-	table_free(l.table);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&l.out, rc, &err);
 }

@@ -7,14 +7,9 @@
 #include "cli/commands/commands.h"
 #include "services/render.h"
 
-typedef struct dossier_out {
-	out_table *table;
-	cJSON *json;
-} dossier_out;
-
 static int dossier_one(const store_event *ev, void *ud)
 {
-	dossier_out *o = ud;
+	cli_list *o = ud;
 	char what[96];
 	const char *row[4];
 	if (o->json) {
@@ -34,7 +29,7 @@ int cmd_dossier(const cli_args *a)
 {
 	static const char *const head[] = { "at", "actor", "event", "details" };
 	owed_error err = { 0 };
-	dossier_out o = { NULL, NULL };
+	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc, is_debtor;
 
@@ -48,22 +43,11 @@ int cmd_dossier(const cli_args *a)
 	}
 	if ((rc = cli_session(a, &ctx)))
 		return rc;
-	if (a->json)
-		o.json = cJSON_CreateArray();
-	else
-		o.table = table_new(4, head, "llll");
+	cli_list_open(&o, a, 4, head, "llll");
 	rc = is_debtor ? svc_dossier_debtor(&ctx, a->pos[1], dossier_one, &o, &err)
 	               : svc_dossier_invoice(&ctx, a->pos[1], dossier_one, &o, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(o.json);
-		else
-			table_print(o.table);
-	} else
-		cJSON_Delete(o.json);
-	table_free(o.table);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&o, rc, &err);
 }
 
 int cmd_report_aging(const cli_args *a)

@@ -129,11 +129,9 @@ int cmd_case_resolve(const cli_args *a)
 	return EXIT_OK;
 }
 
-typedef struct outbox_out { out_table *t; cJSON *json; } outbox_out;
-
 static int outbox_row(const store_outbox *r, void *ud)
 {
-	outbox_out *o = ud;
+	cli_list *o = ud;
 	char id[24], attempts[16];
 	if (o->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -154,7 +152,7 @@ static int outbox_row(const store_outbox *r, void *ud)
 		const char *row[7] = { id, r->channel, r->idem_key, r->state, attempts,
 		                       r->sent[0] ? r->sent : r->next_attempt,
 		                       r->last_error ? r->last_error : "" };
-		table_add(o->t, row);
+		table_add(o->table, row);
 	}
 	return 0;
 }
@@ -164,26 +162,15 @@ int cmd_outbox(const cli_args *a)
 	static const char *const head[] = { "id", "channel", "key", "state", "attempts",
 	                                    "sent / next", "last error" };
 	owed_error err = { 0 };
-	outbox_out o = { NULL, NULL };
+	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc;
 	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
 		return rc;
-	if (a->json)
-		o.json = cJSON_CreateArray();
-	else
-		o.t = table_new(7, head, "rllllll");
+	cli_list_open(&o, a, 7, head, "rllllll");
 	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(o.json);
-		else
-			table_print(o.t);
-	} else
-		cJSON_Delete(o.json);
-	table_free(o.t);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&o, rc, &err);
 }
 
 int cmd_case_promise(const cli_args *a)
@@ -216,11 +203,9 @@ int cmd_case_plan(const cli_args *a)
 	return EXIT_OK;
 }
 
-typedef struct task_out { out_table *t; cJSON *json; } task_out;
-
 static int task_row(const store_task *t, void *ud)
 {
-	task_out *o = ud;
+	cli_list *o = ud;
 	char id[24], due[16];
 	snprintf(id, sizeof id, "%lld", (long long)t->id);
 	date_format_iso(t->due, due, sizeof due);
@@ -234,7 +219,7 @@ static int task_row(const store_task *t, void *ud)
 		cJSON_AddItemToArray(o->json, j);
 	} else {
 		const char *row[5] = { id, due, t->debtor, t->debtor_name, t->text };
-		table_add(o->t, row);
+		table_add(o->table, row);
 	}
 	return 0;
 }
@@ -243,7 +228,7 @@ int cmd_tasks(const cli_args *a)
 {
 	static const char *const head[] = { "id", "due", "debtor", "name", "task" };
 	owed_error err = { 0 };
-	task_out o = { NULL, NULL };
+	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc;
 	if ((rc = args_want_pos(a, 0, 1)) || (rc = cli_session(a, &ctx)))
@@ -260,19 +245,8 @@ int cmd_tasks(const cli_args *a)
 		svc_close(&ctx);
 		return rc ? cli_fail(&err) : EXIT_OK;
 	}
-	if (a->json)
-		o.json = cJSON_CreateArray();
-	else
-		o.t = table_new(5, head, "rllll");
+	cli_list_open(&o, a, 5, head, "rllll");
 	rc = svc_tasks(&ctx, args_get(a, "all") == NULL, task_row, &o, &err);
 	svc_close(&ctx);
-	if (rc == 0) {
-		if (a->json)
-			out_json(o.json);
-		else
-			table_print(o.t);
-	} else
-		cJSON_Delete(o.json);
-	table_free(o.t);
-	return rc ? cli_fail(&err) : EXIT_OK;
+	return cli_list_close(&o, rc, &err);
 }

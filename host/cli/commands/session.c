@@ -21,6 +21,26 @@ int cli_fail(const owed_error *err)
 	return out_exit_code(err->code);
 }
 
+void cli_list_open(cli_list *l, const cli_args *a, int ncols, const char *const *head,
+                   const char *align)
+{
+	l->json = a->json ? cJSON_CreateArray() : NULL;
+	l->table = a->json ? NULL : table_new(ncols, head, align);
+}
+
+int cli_list_close(cli_list *l, int rc, const owed_error *err)
+{
+	if (rc == 0) {
+		if (l->json)
+			out_json(l->json);
+		else
+			table_print(l->table);
+	} else
+		cJSON_Delete(l->json);
+	table_free(l->table);
+	return rc ? cli_fail(err) : EXIT_OK;
+}
+
 void print_debtor(const owed_ctx *ctx, const owed_debtor *d)
 {
 	char buf[64], terms[32];
