@@ -5,8 +5,7 @@ local M = {}
 
 function M.deliver(msg)
   if not msg.pdf then return nil, "the step has no letter to print" end
-  local path = owed.files.write(owed.date.today() .. "/" .. msg.filename, msg.pdf)
-  owed.log.info("letter for %s: %s", msg.debtor, path)
+  owed.files.write(owed.date.today() .. "/" .. msg.filename, msg.pdf)
   return true
 end
 
