@@ -2,8 +2,12 @@
 --
 -- A policy is a list of steps; each waits for its trigger (days after the due date, after an
 -- earlier step, or after presumed receipt of an earlier letter) and names its letter, its
--- channels, the charges it books or announces, and a hand-off. `dunning.policy{...}` returns
--- the hooks the daily run calls: decide(case) and render(case, decision, extras).
+-- channels, the charges it books or announces, and a hand-off. A period counted from presumed
+-- receipt (days_after_receipt, and deadline_days: the letter's own term, whose last day is
+-- decision.deadline) ends on its last day, moved past weekends and the country's holidays;
+-- a step `after = { "x", days_after_receipt = n }` comes the day after x's n-day period.
+-- `dunning.policy{...}` returns the hooks the daily run calls: decide(case) and
+-- render(case, decision, extras).
 --
 --   return dunning.policy {
 --     name = "nl-b2b", country = "NL",

@@ -2,6 +2,9 @@
 --
 -- Business debtors need no 14-day letter (that protects consumers); collection costs follow
 -- the BIK scale with its 40.00 minimum, and interest is the statutory commercial rate.
+-- Deadlines (deadline_days) count from the day after an e-mail, or from the day after a posted
+-- letter's presumed delivery, and a deadline on a weekend or holiday moves to the next working
+-- day; the hand-off comes the day after the notice's 14 days.
 local dunning = require("owed.dunning")
 
 return dunning.policy {
