@@ -27,8 +27,7 @@ test: setup
 
 test-asan: setup
 	@$(MAKE) --no-print-directory build BUILD=$(BUILD_ASAN) CMAKE_FLAGS="-DOWED_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
 bench: setup
 	@$(MAKE) --no-print-directory build

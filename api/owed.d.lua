@@ -616,7 +616,7 @@ owed.pdf = {}
 ---a table's columns fit the text width, a row never splits; with more than one page the
 ---footer says "1/2". An address line too long for the window makes the address smaller (down
 ---to 7 pt), then is an error. Text must be UTF-8, amounts already formatted
----(m:format("nl-NL")). Raises on any other field, or beyond 200 pages:
+---(m:format("nl-NL")). Raises on a field it does not know, or beyond 200 pages:
 ---"owed.pdf.letter: body[2].table.rows[3] has 4 cells, not 5".
 ---@param doc owed.pdf.doc
 ---@return string pdf
