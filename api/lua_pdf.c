@@ -876,12 +876,23 @@ static int pdf_font_check(pdf_render *r, PangoFontMap *fonts)
 	return ok || pdf_fail(r, "the font " PDF_FONT " is not installed (fonts-dejavu-core)");
 }
 
+/* One font map for the process: building it (fontconfig's font list, the font files) is most
+ * of a letter's cost, and it holds nothing of a document -- the context, layouts and surface
+ * are made per letter -- so output stays byte-identical from letter to letter. */
+static PangoFontMap *pdf_fonts(void)
+{
+	static PangoFontMap *fonts;
+	if (!fonts)
+		fonts = pango_cairo_font_map_new();
+	return fonts;
+}
+
 /* Renders r->doc into out.  Calls no Lua and frees all it makes; r->err says why it failed. */
 static int pdf_render_doc(pdf_render *r, pdf_out *out)
 {
 	cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(pdf_write, out,
 	                                                               PDF_PAGE_W, PDF_PAGE_H);
-	PangoFontMap *fonts = pango_cairo_font_map_new();   /* no state shared between calls */
+	PangoFontMap *fonts = pdf_fonts();
 	cairo_font_options_t *opts = cairo_font_options_create();
 	int ok;
 
@@ -911,7 +922,6 @@ static int pdf_render_doc(pdf_render *r, pdf_out *out)
 	if (r->details != NULL)
 		g_object_unref(r->details);
 	g_object_unref(r->ctx);
-	g_object_unref(fonts);
 	cairo_destroy(r->cr);
 	cairo_surface_finish(surface);
 	if (ok && out->full)
