@@ -109,6 +109,27 @@ expect_exit 0
 run run --date 2026-03-02
 expect_out "^D2 .* step +reminder1"
 
+section "notice of default with costs and interest, then the hand-off to the agency"
+run run --date 2026-03-16
+expect_out "^D2 .* step +reminder2"
+run run --date 2026-03-30
+expect_out "^D2 .* step +default +email,letter"
+# BIK: 15% of 500.00 = 75.00; interest 6:119a: 500.00 x 10.15% x 53/365 (5 Feb - 30 Mar) = 7.37
+run invoice show F2 --json
+expect_json .charges 82.37 .open 582.37
+check "the letter went to the print folder" test -n "$(find "$WORK/out/letter" -name 'D2-default-*.pdf')"
+run run --date 2026-04-15 --debtor D2
+expect_out "^D2 .* waiting"
+run run --date 2026-04-16 --debtor D2
+expect_out "^D2 .* step +agency"
+DOSSIER=$(find "$WORK/out/agency-folder" -name dossier.json | head -1)
+check "the agency received a dossier" test -s "$DOSSIER"
+equal "dossier: debtor" "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["debtor"]["number"])' "$DOSSIER")" D2
+equal "dossier: open with costs" "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["open"])' "$DOSSIER")" 582.37
+check "the dossier folder holds the letters' PDFs" test "$(find "$(dirname "$DOSSIER")" -name '*.pdf' | wc -l)" -ge 3
+run run --date 2026-04-30 --debtor D2
+expect_out "^D2 .* handed off"
+
 section "a run killed in the middle loses nothing and repeats nothing"
 for i in $(seq 1 200); do
 	"$OWED" debtor add --number "K$i" --name "Klant $i" --email "k$i@example.test" >/dev/null
@@ -137,6 +158,6 @@ for f in glob.glob("'"$MAIL"'/*.eml"):
         if line.lower().startswith("message-id:"):
             ids[line.split(":", 1)[1].strip()] += 1
 print(len(ids), sum(n - 1 for n in ids.values()))')
-equal "distinct mails received, repeats" "$received" "$(sqlite3 "$db" "SELECT COUNT(*) FROM outbox") $(echo "$received" | awk '{print ($2 <= 1) ? $2 : "more than one"}')"
+equal "distinct mails received, repeats" "$received" "$(sqlite3 "$db" "SELECT COUNT(*) FROM outbox WHERE channel = 'email'") $(echo "$received" | awk '{print ($2 <= 1) ? $2 : "more than one"}')"
 
 finish
