@@ -170,7 +170,13 @@ int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date tod
 	int64_t paid;
 	int rc;
 
+	int promises, instalments;
+
 	why[0] = '\0';
+	if ((rc = store_pauses(ctx->st, debtor_id, &promises, &instalments)) != 0)
+		return svc_store_fail(ctx, rc, "reading pauses", err);
+	if (!promises && !instalments)
+		return 0;
 	if ((rc = store_paid_total(ctx->st, debtor_id, ctx->admin.currency, &paid)) != 0)
 		return svc_store_fail(ctx, rc, "reading payments", err);
 	if (store_promise_open(ctx->st, debtor_id, &pr) == 0) {

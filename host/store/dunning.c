@@ -16,7 +16,7 @@ enum {
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
 	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
 	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
-	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -685,4 +685,21 @@ int store_task_done(store *s, int64_t id, owed_date date)
 	if (store_exec_write(s, st, NULL) != 0)
 		return OWED_EIO;
 	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
+}
+
+int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAUSES, "SELECT"
+		" EXISTS (SELECT 1 FROM promise WHERE debtor_id = ?1 AND state = 'open'),"
+		" EXISTS (SELECT 1 FROM instalment WHERE debtor_id = ?1 AND state = 'open')");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	*promises = sqlite3_column_int(st, 0);
+	*instalments = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return 0;
 }

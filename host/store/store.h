@@ -230,6 +230,9 @@ int store_promise_mark(store *s, int64_t id, const char *state);
 /* Everything a debtor ever paid in currency (to see what was paid since a promise or plan). */
 int store_paid_total(store *s, int64_t debtor_id, const char *currency, int64_t *out);
 
+/* Whether a debtor has an open promise or open instalments (one cheap question for the run). */
+int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments);
+
 /* Payment plans: instalments with dates. */
 typedef struct store_instalment {
 	int64_t id, amount, paid_before;    /* paid_before: payments booked when the plan began */
