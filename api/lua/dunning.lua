@@ -104,7 +104,7 @@ local function check_steps(spec)
     for key in pairs(st) do
       assert(key == 1 or key == "after_due" or key == "after" or key == "letter" or key == "by"
         or key == "charge" or key == "announce" or key == "handoff" or key == "when"
-        or key == "deadline_days" or key == "task",
+        or key == "deadline_days" or key == "task" or key == "hold",
         where .. ": unknown key '" .. tostring(key) .. "'")
     end
     assert(st.after_due or st.after, where .. ": needs after_due or after")
@@ -159,7 +159,7 @@ local function decide(spec, case)
       local channels = list(st.by)
       local decision = {
         step = st[1], letter = st.letter, channels = channels, charges = list(st.charge),
-        announce = list(st.announce), handoff = st.handoff, task = st.task,
+        announce = list(st.announce), handoff = st.handoff, task = st.task, hold = st.hold,
         reason = string.format("%s: %s, open %s", st[1], why, case.open:format("C") ..
                                " " .. case.open:currency()),
       }

@@ -45,6 +45,10 @@ int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered, int64_t *faile
 int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *ud,
                     owed_error *err);
 
+/* The cases not closed, by debtor, each with its debtor. */
+typedef int (*svc_case_cb)(const owed_case *c, const owed_debtor *d, void *ud);
+int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err);
+
 /* Disputes take an invoice out of the letters until resolved. */
 int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err);
 int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err);

@@ -122,6 +122,23 @@ int svc_task_done(owed_ctx *ctx, int64_t id, owed_error *err)
 	return rc ? svc_store_fail(ctx, rc, "closing the task", err) : 0;
 }
 
+typedef struct case_list { owed_ctx *ctx; svc_case_cb cb; void *ud; } case_list;
+
+static int case_with_debtor(const owed_case *c, void *ud)
+{
+	case_list *l = ud;
+	owed_debtor d;
+	int rc = store_debtor_lookup_id(l->ctx->st, c->debtor_id, &d);
+	return rc ? rc : l->cb(c, &d, l->ud);
+}
+
+int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err)
+{
+	case_list l = { ctx, cb, ud };
+	int rc = store_case_active_each(ctx->st, ctx->admin.id, 0, case_with_debtor, &l);
+	return rc ? svc_store_fail(ctx, rc, "listing cases", err) : 0;
+}
+
 /* ------------------------------------------------------------------ for the run */
 
 typedef struct plan_state {

@@ -38,7 +38,7 @@ typedef struct case_view {
 } case_view;
 
 typedef struct decision {
-	int has;
+	int has, hold;
 	char step[64], letter[64], reason[512], handoff[64], task[256];
 	char channels[RUN_MAX_LIST][64], charges[RUN_MAX_LIST][64], announce[RUN_MAX_LIST][64];
 	int nchannels, ncharges, nannounce;
@@ -268,6 +268,9 @@ static void decided(rt_plugin *p, int status, lua_State *co, int nres, const cha
 	copy_field(co, t, "reason", d->reason, sizeof d->reason);
 	copy_field(co, t, "handoff", d->handoff, sizeof d->handoff);
 	copy_field(co, t, "task", d->task, sizeof d->task);
+	lua_getfield(co, t, "hold");
+	d->hold = lua_toboolean(co, -1);
+	lua_pop(co, 1);
 	{
 		char deadline[16];
 		copy_field(co, t, "deadline", deadline, sizeof deadline);
@@ -536,6 +539,8 @@ static cJSON *step_payload(run_state *s, const decision *d, const char *policy,
 		svc_json_date(p, "deadline", d->deadline);
 	if (d->handoff[0])
 		cJSON_AddStringToObject(p, "handoff", d->handoff);
+	if (d->hold)
+		cJSON_AddBoolToObject(p, "credit_hold", 1);
 	for (int i = 0; booked && i < booked->n; i++) {
 		cJSON *l = cJSON_CreateObject();
 		cJSON_AddStringToObject(l, "invoice", booked->lines[i].invoice);
@@ -596,6 +601,13 @@ static int take_step(run_state *s, rt_plugin *policy, decision *d, owed_error *e
 	                                          NULL)) != 0) {
 		svc_store_fail(s->ctx, rc, "creating the task", err);
 		goto done;
+	}
+	if (d->hold && !s->cv.d.credit_hold) {       /* the policy stops new credit */
+		s->cv.d.credit_hold = 1;
+		if ((rc = store_debtor_update(s->ctx->st, &s->cv.d)) != 0) {
+			svc_store_fail(s->ctx, rc, "putting the debtor on credit hold", err);
+			goto done;
+		}
 	}
 	snprintf(s->cv.c.step, sizeof s->cv.c.step, "%s", d->step);
 	s->cv.c.step_date = s->today;

@@ -17,7 +17,8 @@ return dunning.policy {
     { "reminder", after_due = 7, letter = "reminder", by = "email", deadline_days = 7 },
     -- the day after the reminder's deadline
     { "default", after = { "reminder", days_after_receipt = 7 }, letter = "notice",
-      by = { "email", "letter" }, charge = { "be-late-payment" }, deadline_days = 15 },
+      by = { "email", "letter" }, charge = { "be-late-payment" }, deadline_days = 15,
+      hold = true },   -- in default: no new deliveries on credit
     -- the day after the notice's deadline
     { "agency", after = { "default", days_after_receipt = 15 }, handoff = "agency-folder" },
   },

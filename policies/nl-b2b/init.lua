@@ -15,7 +15,8 @@ return dunning.policy {
     { "reminder2", after = { "reminder1", days = 14 }, letter = "tweede-herinnering",
       by = "email", deadline_days = 7 },
     { "default", after = { "reminder2", days = 14 }, letter = "ingebrekestelling",
-      by = { "email", "letter" }, charge = { "nl-bik", "nl-interest" }, deadline_days = 14 },
+      by = { "email", "letter" }, charge = { "nl-bik", "nl-interest" }, deadline_days = 14,
+      hold = true },   -- in default: no new deliveries on credit
     { "agency", after = { "default", days_after_receipt = 14 }, handoff = "agency-folder" },
   },
   -- a few euros is not worth a letter

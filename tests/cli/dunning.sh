@@ -117,6 +117,8 @@ expect_out "^D2 .* step +default +email,letter"
 # BIK: 15% of 500.00 = 75.00; interest 6:119a: 500.00 x 10.15% x 53/365 (5 Feb - 30 Mar) = 7.37
 run invoice show F2 --json
 expect_json .charges 82.37 .open 582.37
+run debtor show D2
+expect_field "credit hold" "YES: no new credit"
 check "the letter went to the print folder" test -n "$(find "$WORK/out/letter" -name 'D2-default-*.pdf')"
 run run --date 2026-04-15 --debtor D2
 expect_out "^D2 .* waiting"
@@ -129,6 +131,8 @@ equal "dossier: open with costs" "$("$PYTHON" -c 'import json,sys; print(json.lo
 check "the dossier folder holds the letters' PDFs" test "$(find "$(dirname "$DOSSIER")" -name '*.pdf' | wc -l)" -ge 3
 run run --date 2026-04-30 --debtor D2
 expect_out "^D2 .* handed off"
+run case list
+expect_row D2 "Drukkerij Het Anker nl-b2b handed off agency 2026-04-16 2026-03-02"
 
 section "a run killed in the middle loses nothing and repeats nothing"
 for i in $(seq 1 200); do

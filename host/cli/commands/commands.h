@@ -52,6 +52,7 @@ int cmd_outbox(const cli_args *a);
 int cmd_case_promise(const cli_args *a);
 int cmd_case_plan(const cli_args *a);
 int cmd_tasks(const cli_args *a);
+int cmd_case_list(const cli_args *a);
 int cmd_test(const cli_args *a);
 
 /* A listing: a table for people, or a JSON array for scripts (--json).  close prints it when

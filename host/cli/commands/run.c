@@ -250,3 +250,46 @@ int cmd_tasks(const cli_args *a)
 	svc_close(&ctx);
 	return cli_list_close(&o, rc, &err);
 }
+
+static int case_row(const owed_case *c, const owed_debtor *d, void *ud)
+{
+	static const char *const states[] = { "open", "handed off", "closed" };
+	cli_list *o = ud;
+	char step_date[16] = "", opened[16];
+	if (c->step_date)
+		date_format_iso(c->step_date, step_date, sizeof step_date);
+	date_format_iso(c->opened, opened, sizeof opened);
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)c->id);
+		cJSON_AddStringToObject(j, "debtor", d->number);
+		cJSON_AddStringToObject(j, "policy", c->policy);
+		cJSON_AddStringToObject(j, "state", states[c->state]);
+		cJSON_AddStringToObject(j, "step", c->step);
+		cJSON_AddStringToObject(j, "step_date", step_date);
+		cJSON_AddStringToObject(j, "opened", opened);
+		cJSON_AddBoolToObject(j, "credit_hold", d->credit_hold);
+		cJSON_AddItemToArray(o->json, j);
+	} else {
+		const char *row[7] = { d->number, d->name, c->policy, states[c->state], c->step,
+		                       step_date, opened };
+		table_add(o->table, row);
+	}
+	return 0;
+}
+
+int cmd_case_list(const cli_args *a)
+{
+	static const char *const head[] = { "debtor", "name", "policy", "state", "last step",
+	                                    "on", "opened" };
+	owed_error err = { 0 };
+	cli_list o = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	cli_list_open(&o, a, 7, head, "lllllll");
+	rc = svc_case_list(&ctx, case_row, &o, &err);
+	svc_close(&ctx);
+	return cli_list_close(&o, rc, &err);
+}

@@ -162,6 +162,8 @@ const cli_entry cli_commands[] = {
 	    "Print the full history of a debtor or an invoice.", no_opts, 0 }, cmd_dossier },
 	{ { "run", "", "The daily run: decide each case's next step, send the letters.",
 	    run_opts, 0 }, cmd_run },
+	{ { "case list", "", "Cases not closed: policy, state, last step.", no_opts, 0 },
+	  cmd_case_list },
 	{ { "case dispute", "INVOICE", "Take a disputed invoice out of the letters.",
 	    dispute_opts, 0 }, cmd_case_dispute },
 	{ { "case resolve", "INVOICE", "End a dispute: the invoice is dunned again.", no_opts, 0 },
