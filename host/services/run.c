@@ -662,8 +662,8 @@ static int close_case(run_state *s, owed_error *err)
 	return svc_event(s->ctx, "case", s->cv.c.id, s->cv.d.id, 0, "closed", p, err);
 }
 
-/* Decides and (unless dry) takes the next step for one debtor, in one transaction. */
-static int run_debtor(int64_t debtor_id, void *ud)
+/* Decides and (unless dry) takes the next step for one debtor. */
+static int run_case(int64_t debtor_id, void *ud)
 {
 	run_state *s = ud;
 	case_view *cv = &s->cv;
@@ -771,6 +771,21 @@ static int run_debtor(int64_t debtor_id, void *ud)
 	s->res->steps++;
 	report(s, RUN_STEP, policy_name, &d, d.reason);
 	return 0;
+}
+
+/* One case is one transaction: its reads, its decision and everything the step writes (the
+ * writes below nest as savepoints), committed together -- or, after a crash, not at all. */
+static int run_debtor(int64_t debtor_id, void *ud)
+{
+	run_state *s = ud;
+	int rc = store_begin_deferred(s->ctx->st);
+	if (rc)
+		return rc;
+	if ((rc = run_case(debtor_id, s)) == 0)
+		rc = store_commit(s->ctx->st);
+	if (rc)
+		store_rollback(s->ctx->st);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ the run */

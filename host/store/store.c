@@ -329,6 +329,14 @@ int store_schema_version(store *s)
 
 /* ------------------------------------------------------------------ transactions */
 
+int store_begin_deferred(store *s)
+{
+	int rc = exec_sql(s, s->depth == 0 ? "BEGIN" : "SAVEPOINT nest");
+	if (rc == 0)
+		s->depth++;
+	return rc;
+}
+
 int store_begin(store *s)
 {
 	int rc = exec_sql(s, s->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nest");

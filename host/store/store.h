@@ -25,6 +25,10 @@ const char *store_error(const store *s);
 int store_schema_version(store *s);
 
 int store_begin(store *s);
+/* A transaction that takes the write lock only at its first write: for a unit of work that
+ * mostly reads (one case of the daily run), so its reads share one lock instead of taking one
+ * each. */
+int store_begin_deferred(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
 
