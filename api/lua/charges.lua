@@ -284,11 +284,16 @@ end
 -- invoices carry their open amount and the charges already on them; the principal is what is
 -- open without those charges, and disputed invoices are left out.
 
+-- Amounts in a case are owed.money; a spec's case may carry them as text ("750.00 EUR").
+local function money_of(v)
+	return owed.money.is(v) and v or owed.money(v)
+end
+
 -- The invoices a charge applies to, each with its principal.
 function M.case_invoices(case)
 	local out = {}
 	for _, inv in ipairs(case.invoices) do
-		local principal = inv.open - inv.charges
+		local principal = money_of(inv.open) - money_of(inv.charges)
 		if not inv.disputed and principal > owed.money.new(0, principal:currency()) then
 			out[#out + 1] = { invoice = inv, principal = principal }
 		end
@@ -314,7 +319,7 @@ end
 
 -- The sum of the case's principals, in its currency.
 function M.case_principal(case)
-	local total = owed.money.new(0, case.open:currency())
+	local total = owed.money.new(0, money_of(case.open):currency())
 	for _, it in ipairs(M.case_invoices(case)) do total = total + it.principal end
 	return total
 end

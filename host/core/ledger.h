@@ -30,6 +30,7 @@ typedef struct owed_admin {
 	char code[32], name[LEDGER_NAME_MAX], address[LEDGER_TEXT_MAX];
 	char country[3], kvk[32], vat[32], iban[40], currency[4];
 	int terms_days;
+	int cannot_deduct_vat;     /* 1: VAT may be added to collection costs (NL BIK) */
 } owed_admin;
 
 typedef struct owed_debtor {

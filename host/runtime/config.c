@@ -11,7 +11,8 @@
 #include "runtime/config.h"
 
 static const char *const top_keys[] = {
-	"database", "limits", "plugin_path", "secrets_file", "outgoing", "plugins", NULL
+	"database", "limits", "plugin_path", "secrets_file", "outgoing", "plugins", "policies",
+	NULL
 };
 static const char *const limit_keys[] = {
 	"memory_mb", "hook_ms", "load_ms", "max_failures", NULL
@@ -146,6 +147,50 @@ static int read_path(owed_config *c, int t, const char *file, owed_error *err)
 	return 0;
 }
 
+static const char *const rule_keys[] = { "tag", "country", "kind", "policy", NULL };
+
+/* policies = { { tag = "vip", country = "NL", kind = "business", policy = "nl-b2b" }, ... } */
+static int read_rules(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	int rc = 0;
+	if (lua_getfield(L, t, "policies") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) > CONFIG_MAX_RULES) {
+		lua_pop(L, 1);
+		return svc_fail(err, OWED_EINPUT, "%s: key 'policies': expected a list of at most %d "
+		                "rules { tag =, country =, kind =, policy = }", file, CONFIG_MAX_RULES);
+	}
+	for (lua_Integer i = 1; rc == 0 && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+		svc_policy_rule *r = &c->rules[c->nrules];
+		char where[32];
+		int e;
+		memset(r, 0, sizeof *r);
+		lua_rawgeti(L, -1, i);
+		e = lua_gettop(L);
+		snprintf(where, sizeof where, "policies[%d].", (int)i);
+		if (!lua_istable(L, e))
+			rc = svc_fail(err, OWED_EINPUT, "%s: key 'policies[%d]': expected a table", file,
+			              (int)i);
+		else if ((rc = unknown_keys(L, e, rule_keys, where, file, err)) == 0 &&
+		         (rc = get_string(L, e, "tag", r->tag, sizeof r->tag, file, err)) == 0 &&
+		         (rc = get_string(L, e, "country", r->country, sizeof r->country, file,
+		                          err)) == 0 &&
+		         (rc = get_string(L, e, "kind", r->kind, sizeof r->kind, file, err)) == 0 &&
+		         (rc = get_string(L, e, "policy", r->policy, sizeof r->policy, file, err)) == 0)
+			if (!r->policy[0])
+				rc = svc_fail(err, OWED_EINPUT, "%s: key 'policies[%d].policy' is required",
+				              file, (int)i);
+		lua_pop(L, 1);
+		if (rc == 0)
+			c->nrules++;
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int read_plugins(owed_config *c, int t, const char *file, owed_error *err)
 {
 	lua_State *L = c->L;
@@ -223,6 +268,7 @@ int config_load(const char *file, owed_config *c, owed_error *err)
 	                     file, err)) ||
 	    (rc = get_string(c->L, t, "outgoing", c->outgoing, sizeof c->outgoing, file, err)) ||
 	    (rc = read_limits(c, t, file, err)) || (rc = read_path(c, t, file, err)) ||
+	    (rc = read_rules(c, t, file, err)) ||
 	    (rc = read_plugins(c, t, file, err))) {
 		config_free(c);
 		return rc;

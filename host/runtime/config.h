@@ -9,6 +9,7 @@
  *     secrets_file = "/etc/owed/secrets",        -- default: $OWED_HOME/secrets
  *     outgoing = "/var/spool/owed",              -- owed.files; default: $OWED_HOME/outgoing
  *     plugins = { ["partner-echo"] = { endpoint = "https://api.partner.example" } },
+ *     policies = { { tag = "vip", policy = "nl-b2b-soft" }, { country = "DE", policy = "eu-b2b" } },
  *   }
  *
  * Found at --config PATH, else $OWED_CONF, else ./owed.conf when it exists.
@@ -19,8 +20,10 @@
 #include <lua.h>
 
 #include "runtime/runtime.h"
+#include "services/dunning.h"
 
 #define CONFIG_MAX_PATH 8
+#define CONFIG_MAX_RULES 32
 
 typedef struct owed_config {
 	char file[1024];                 /* "" when no file was read */
@@ -30,6 +33,8 @@ typedef struct owed_config {
 	rt_options rt;                   /* limits, search path, secrets file for the runtime */
 	char path_dirs[CONFIG_MAX_PATH + 3][1024];
 	const char *path[CONFIG_MAX_PATH + 4];
+	svc_policy_rule rules[CONFIG_MAX_RULES];   /* policies = { { tag =, policy = }, ... } */
+	size_t nrules;
 	lua_State *L;                    /* holds the plugins table (rt_set_settings), or NULL */
 	int plugins;                     /* its index in L, 0 if none */
 } owed_config;

@@ -8,7 +8,15 @@
 #include "runtime/runtime.h"
 #include "services/services.h"
 
+/* Which policy a debtor gets (owed.conf's policies): the first rule whose given fields all
+ * match; a debtor's own policy comes before every rule, the country-and-kind default after. */
+typedef struct svc_policy_rule {
+	char tag[64], country[3], kind[16], policy[64];   /* "": any */
+} svc_policy_rule;
+
 typedef struct svc_run_options {
+	const svc_policy_rule *rules;
+	size_t nrules;
 	owed_date date;             /* the day the run is for; 0: today */
 	int dry_run;                /* decide and explain, write nothing */
 	const char *debtor;         /* only this debtor's case, or NULL */

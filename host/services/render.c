@@ -17,6 +17,7 @@ cJSON *render_admin(const owed_admin *a)
 	cJSON_AddStringToObject(o, "iban", a->iban);
 	cJSON_AddStringToObject(o, "currency", a->currency);
 	cJSON_AddNumberToObject(o, "terms_days", a->terms_days);
+	cJSON_AddBoolToObject(o, "cannot_deduct_vat", a->cannot_deduct_vat);
 	return o;
 }
 

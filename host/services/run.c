@@ -101,10 +101,36 @@ static int find_case(const owed_case *c, void *ud)
 	return 1;       /* one active case per debtor: stop */
 }
 
-/* The policy for a debtor: its own, else by country and kind. */
-static void choose_policy(const owed_debtor *d, char *out, size_t size)
+/* Whether the comma-separated tags hold tag. */
+static int has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	for (const char *t = tags; *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] == ',')) {
+		while (*t == ' ')
+			t++;
+		if (strncmp(t, tag, n) == 0 && (t[n] == ',' || t[n] == '\0' || t[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+static int rule_matches(const svc_policy_rule *r, const owed_debtor *d)
+{
+	return (!r->tag[0] || has_tag(d->tags, r->tag)) &&
+	       (!r->country[0] || strcmp(r->country, d->country) == 0) &&
+	       (!r->kind[0] || strcmp(r->kind, ledger_debtor_kind_name(d->kind)) == 0);
+}
+
+/* The policy for a debtor: its own, else the first matching rule, else by country and kind. */
+static void choose_policy(const svc_run_options *o, const owed_debtor *d, char *out,
+                          size_t size)
 {
 	const char *kind = d->kind == DEBTOR_CONSUMER ? "b2c" : "b2b";
+	for (size_t i = 0; !d->policy[0] && i < o->nrules; i++)
+		if (rule_matches(&o->rules[i], d)) {
+			snprintf(out, size, "%s", o->rules[i].policy);
+			return;
+		}
 	if (d->policy[0])
 		snprintf(out, size, "%s", d->policy);
 	else if (strcmp(d->country, "NL") == 0 || strcmp(d->country, "BE") == 0)
@@ -176,6 +202,8 @@ static void push_case(lua_State *L, run_state *s)
 	api_set_string(L, "vat", a->vat);
 	api_set_string(L, "iban", a->iban);
 	api_set_string(L, "currency", a->currency);
+	lua_pushboolean(L, a->cannot_deduct_vat);
+	lua_setfield(L, -2, "cannot_deduct_vat");
 	lua_setfield(L, -2, "administration");
 
 	lua_createtable(L, (int)cv->ninv, 0);
@@ -703,7 +731,7 @@ static int run_case(int64_t debtor_id, void *ud)
 	if (cv->have_case)
 		snprintf(policy_name, sizeof policy_name, "%s", cv->c.policy);
 	else
-		choose_policy(&cv->d, policy_name, sizeof policy_name);
+		choose_policy(s->o, &cv->d, policy_name, sizeof policy_name);
 	{
 		char why[256];
 		rc = pause_check(s->ctx, cv->d.id, cv->have_case ? cv->c.id : 0, s->today,

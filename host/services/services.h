@@ -36,7 +36,8 @@ void svc_set_default_db(const char *path);
 
 /* Creates a database with its first administration.  in->name is required. */
 typedef struct svc_admin_input {
-	const char *code, *name, *address, *country, *kvk, *vat, *iban, *currency, *terms_days;
+	const char *code, *name, *address, *country, *kvk, *vat, *iban, *currency, *terms_days,
+		*cannot_deduct_vat;    /* "yes" or "no" */
 } svc_admin_input;
 int svc_init(const char *path, const svc_admin_input *in, owed_error *err);
 

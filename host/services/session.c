@@ -70,6 +70,12 @@ static int read_admin(const svc_admin_input *in, owed_admin *a, owed_error *err)
 	    (in->terms_days && svc_read_int("terms", in->terms_days, 0, 3650, &terms, err)))
 		return err->code;
 	a->terms_days = (int)terms;
+	if (in->cannot_deduct_vat) {
+		if (strcmp(in->cannot_deduct_vat, "yes") != 0 && strcmp(in->cannot_deduct_vat, "no"))
+			return svc_fail(err, OWED_EINPUT, "cannot-deduct-vat: '%s' is not yes or no",
+			                in->cannot_deduct_vat);
+		a->cannot_deduct_vat = in->cannot_deduct_vat[0] == 'y';
+	}
 	return 0;
 }
 

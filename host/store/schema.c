@@ -239,6 +239,8 @@ static const char *const migrations[] = {
 "CREATE INDEX invoice_open_debtor ON invoice(debtor_id, due_date) WHERE open_minor > 0;"
 "ALTER TABLE debtor ADD COLUMN policy TEXT NOT NULL DEFAULT '';"
 "ALTER TABLE debtor ADD COLUMN credit_hold INTEGER NOT NULL DEFAULT 0;"
+/* a creditor that cannot deduct VAT may add it to the collection costs (and must say so) */
+"ALTER TABLE administration ADD COLUMN cannot_deduct_vat INTEGER NOT NULL DEFAULT 0;"
 };
 
 int schema_latest(void)

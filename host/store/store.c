@@ -58,11 +58,11 @@ static const char *const sql[ST_COUNT] = {
 	[ST_EVENTS_INVOICE] = "SELECT " EVENT_COLS " WHERE invoice_id = ? ORDER BY id",
 
 	[ST_ADMIN_INSERT] = "INSERT INTO administration (code, name, address, country, kvk, vat,"
-		" iban, currency, terms_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" iban, currency, terms_days, cannot_deduct_vat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_ADMIN_BY_CODE] = "SELECT id, code, name, address, country, kvk, vat, iban, currency,"
-		" terms_days FROM administration WHERE code = ?",
+		" terms_days, cannot_deduct_vat FROM administration WHERE code = ?",
 	[ST_ADMIN_FIRST] = "SELECT id, code, name, address, country, kvk, vat, iban, currency,"
-		" terms_days FROM administration ORDER BY id LIMIT 1",
+		" terms_days, cannot_deduct_vat FROM administration ORDER BY id LIMIT 1",
 
 	[ST_DEBTOR_INSERT] = "INSERT INTO debtor (admin_id, number, name, kind, country, language,"
 		" email, address, iban, tags, external_ids, terms_days, credit_limit_minor, policy,"
@@ -440,6 +440,7 @@ int store_admin_insert(store *s, owed_admin *a)
 	store_bind_text(st, 7, a->iban);
 	store_bind_text(st, 8, a->currency);
 	sqlite3_bind_int(st, 9, a->terms_days);
+	sqlite3_bind_int(st, 10, a->cannot_deduct_vat);
 	return store_exec_write(s, st, &a->id);
 }
 
@@ -464,6 +465,7 @@ int store_admin_get(store *s, const char *code, owed_admin *a)
 	store_col_text(st, 7, a->iban, sizeof a->iban);
 	store_col_text(st, 8, a->currency, sizeof a->currency);
 	a->terms_days = sqlite3_column_int(st, 9);
+	a->cannot_deduct_vat = sqlite3_column_int(st, 10);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -105,9 +105,14 @@ end
 
 -- charge(case): the daily run's hook -- the BIK costs over the case's unpaid principal,
 -- spread over its invoices.
+-- A creditor that cannot deduct VAT adds it (administration.cannot_deduct_vat) and says so.
 function M.charge(case)
-	local r = M.costs{ principal = common.case_principal(case), date = case.today }
-	return common.spread(case, r.amount, "collection_costs", "Buitengerechtelijke incassokosten")
+	local uplift = case.administration.cannot_deduct_vat == true
+	local r = M.costs{ principal = common.case_principal(case), date = case.today,
+	                   vat_uplift = uplift }
+	return common.spread(case, r.total, "collection_costs", uplift
+		and "Buitengerechtelijke incassokosten, incl. 21% btw (wij kunnen de btw niet verrekenen)"
+		or "Buitengerechtelijke incassokosten")
 end
 
 return M

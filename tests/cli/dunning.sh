@@ -23,6 +23,7 @@ put "$WORK/owed.conf" <<CONF
 return {
   outgoing = "$WORK/out",
   plugins = { email = { url = "smtp://127.0.0.1:$PORT", from = "debiteuren@noordzee.example" } },
+  policies = { { tag = "export", policy = "eu-b2b" } },
 }
 CONF
 export OWED_CONF=$WORK/owed.conf
@@ -133,6 +134,15 @@ run run --date 2026-04-30 --debtor D2
 expect_out "^D2 .* handed off"
 run case list
 expect_row D2 "Drukkerij Het Anker nl-b2b handed off agency 2026-04-16 2026-03-02"
+
+section "policies: by rule in owed.conf, by the debtor's own choice"
+run debtor add --number V1 --name "Export Kunde GmbH" --tags "export,groot" --email ap@kunde.example
+run invoice add --number V-1 --debtor V1 --amount 100.00 --issue-date 2026-01-05 --due-date 2026-02-04
+run run --date 2026-04-30 --debtor V1 --dry-run --json
+expect_json '.cases_detail[0].policy' eu-b2b '.cases_detail[0].step' reminder
+run debtor edit V1 --policy nl-b2b
+run run --date 2026-04-30 --debtor V1 --dry-run --json
+expect_json '.cases_detail[0].policy' nl-b2b '.cases_detail[0].step' reminder1
 
 section "a run killed in the middle loses nothing and repeats nothing"
 for i in $(seq 1 200); do

@@ -13,6 +13,7 @@ int cmd_init(const cli_args *a)
 		.address = args_get(a, "address"), .country = args_get(a, "country"),
 		.kvk = args_get(a, "kvk"), .vat = args_get(a, "vat"), .iban = args_get(a, "iban"),
 		.currency = args_get(a, "currency"), .terms_days = args_get(a, "terms"),
+		.cannot_deduct_vat = args_get(a, "cannot-deduct-vat"),
 	};
 	const char *path = svc_db_path(a->db);
 	owed_error err = { 0 };

@@ -53,7 +53,8 @@ int cmd_run(const cli_args *a)
 	                                    "why / next" };
 	const char *date = args_get(a, "date");
 	svc_run_options opt = { .dry_run = args_get(a, "dry-run") != NULL,
-	                        .debtor = args_get(a, "debtor") };
+	                        .debtor = args_get(a, "debtor"), .rules = cli_config()->rules,
+	                        .nrules = cli_config()->nrules };
 	svc_run_result res;
 	owed_error err = { 0 };
 	cli_host h;

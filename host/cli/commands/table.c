@@ -13,6 +13,8 @@ static const cli_opt init_opts[] = {
 	{ "iban", "IBAN", "the account debtors pay to", 0 },
 	{ "currency", "CUR", "default currency (default: EUR)", 0 },
 	{ "terms", "DAYS", "default payment terms in days (default: 30)", 0 },
+	{ "cannot-deduct-vat", "yes|no", "add VAT to collection costs (NL: only if you cannot "
+	  "deduct it; letters say so)", 0 },
 	{ 0 }
 };
 

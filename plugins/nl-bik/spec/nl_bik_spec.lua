@@ -135,4 +135,32 @@ describe("nl-bik", function()
                   :find("no scale in rates.lua for 2012-06-30", 1, true))
     assert.truthy(failure(nil):find("expects one table of arguments", 1, true))
   end)
+
+  describe("charge(case), the daily run's hook", function()
+    local function case(uplift)
+      local function inv(number, open)
+        return { number = number, due_date = "2026-02-04", open = eur(open), charges = eur("0.00"),
+                 disputed = false }
+      end
+      return { today = "2026-03-11", open = eur("1000.00"),
+               administration = { cannot_deduct_vat = uplift },
+               invoices = { inv("F1", "750.00"), inv("F2", "250.00"),
+                            { number = "F3", due_date = "2026-02-04", open = eur("90.00"),
+                              charges = eur("0.00"), disputed = true } } }
+    end
+
+    it("spreads the costs over the undisputed invoices by principal", function()
+      local r = p:call("charge", case(false))
+      assert.are.equal(2, #r.lines)
+      assert.are.same({ "F1", "112.50 EUR", "collection_costs" },
+                      { r.lines[1].invoice, r.lines[1].amount, r.lines[1].kind })
+      assert.are.same({ "F2", "37.50 EUR" }, { r.lines[2].invoice, r.lines[2].amount })
+    end)
+
+    it("adds 21% VAT only for a creditor that cannot deduct it, and says so", function()
+      local r = p:call("charge", case(true))
+      assert.are.same({ "136.13 EUR", "45.37 EUR" }, { r.lines[1].amount, r.lines[2].amount })
+      assert.truthy(r.lines[1].description:find("incl. 21% btw", 1, true))
+    end)
+  end)
 end)

@@ -1,0 +1,238 @@
+-- camt053 importer. parse(text, opts) -> normalized statements; check(result) -> balance check.
+--
+-- opts.round: amounts with more decimals than their currency (non-zero extra digits) are
+-- refused unless opts.round is true; then they are rounded half up. Extra zero decimals
+-- ("18.150" EUR) are exact and always accepted.
+local decimal = require("decimal")
+
+local M = {}
+
+local VERSIONS = { ["02"] = true, ["04"] = true, ["08"] = true }
+
+local function fail(where, fmt, ...)
+  error("camt053: " .. where .. ": " .. string.format(fmt, ...), 0)
+end
+
+local function trim(s)
+  if s == nil then return nil end
+  s = s:gsub("^%s+", ""):gsub("%s+$", "")
+  return s
+end
+
+local function text(el, path)
+  if not el then return nil end
+  local t = el:text_of(path)
+  if t == "" then return nil end
+  return t
+end
+
+-- Dt/Dt or Dt/DtTm (or the element holding Dt/DtTm directly), checked to exist.
+local function date_of(el, where)
+  if not el then return nil end
+  local raw = text(el, "Dt") or text(el, "DtTm")
+  if not raw then return nil end
+  local d = raw:match("^(%d%d%d%d%-%d%d%-%d%d)")
+  if not d or not owed.date.valid(d) then
+    fail(where, "'%s' is not a date that exists (expected YYYY-MM-DD)", raw)
+  end
+  return d
+end
+
+local function amount_of(el, where, opts)
+  if not el then fail(where, "missing Amt (expected an amount with a Ccy attribute)") end
+  local ccy = el.attrs and el.attrs.Ccy
+  if not ccy then fail(where, "Amt has no Ccy attribute") end
+  return decimal.money(trim(el.text or ""), ccy, opts.round, "camt053: " .. where)
+end
+
+local function credit_of(el, where)
+  local ind = text(el, "CdtDbtInd")
+  if ind == "CRDT" then return true elseif ind == "DBIT" then return false end
+  fail(where, "CdtDbtInd is '%s' (expected CRDT or DBIT)", tostring(ind))
+end
+
+-- Name of a party: Nm (001.02/04) or Pty/Nm (001.08).
+local function party_name(el)
+  if not el then return nil end
+  return text(el, "Nm") or text(el, "Pty/Nm")
+end
+
+local function account_id(el)
+  if not el then return nil, nil end
+  local iban = text(el, "Id/IBAN")
+  if iban then return iban:gsub("%s", ""), true end
+  return text(el, "Id/Othr/Id"), false
+end
+
+local function structured_scheme(cri, ref)
+  local issr = text(cri, "Tp/Issr")
+  if issr == "CUR" then return "betalingskenmerk" end
+  if issr == "BBA" then return "ogm" end
+  if ref and ref:match("^RF%d%d") then return "rf" end
+  if issr == "ISO" then return "rf" end
+  return issr or text(cri, "Tp/CdOrPrtry/Prtry") or text(cri, "Tp/CdOrPrtry/Cd")
+end
+
+-- Fields of one TxDtls: counterparty, remittance, structured reference, end-to-end id.
+local function tx_details(tx, credit, where, opts)
+  local d = {}
+  local parties = tx:child("RltdPties")
+  local party, acct
+  if parties then
+    if credit then
+      party, acct = parties:child("Dbtr"), parties:child("DbtrAcct")
+    else
+      party, acct = parties:child("Cdtr"), parties:child("CdtrAcct")
+    end
+  end
+  local name = party_name(party)
+  local id, is_iban = account_id(acct)
+  if name or id then
+    d.counterparty = { name = name, iban = is_iban and id or nil, account = (not is_iban) and id or nil }
+  end
+  local rmt = tx:child("RmtInf")
+  if rmt then
+    local parts = {}
+    for _, u in ipairs(rmt:children_named("Ustrd")) do
+      local t = trim(u.text)
+      if t and t ~= "" then parts[#parts + 1] = t end
+    end
+    if #parts > 0 then d.remittance = table.concat(parts, " ") end
+    for _, strd in ipairs(rmt:children_named("Strd")) do
+      local cri = strd:child("CdtrRefInf")
+      local ref = cri and text(cri, "Ref")
+      if ref and not d.structured then
+        d.structured = ref
+        d.structured_scheme = structured_scheme(cri, ref)
+      end
+    end
+  end
+  d.end_to_end = text(tx, "Refs/EndToEndId")
+  if d.end_to_end == "NOTPROVIDED" then d.end_to_end = nil end
+  d.mandate = text(tx, "Refs/MndtId")
+  local txamt = tx:path("AmtDtls/TxAmt/Amt")
+  if txamt then d.amount = amount_of(txamt, where .. "/AmtDtls/TxAmt/Amt", opts) end
+  return d
+end
+
+local function parse_entry(ntry, where, opts)
+  local amt = amount_of(ntry:child("Amt"), where .. "/Amt", opts)
+  if amt:is_negative() then fail(where .. "/Amt", "negative amount %s (expected CdtDbtInd to carry the sign)", amt:format()) end
+  local credit = credit_of(ntry, where)
+  local rv = text(ntry, "RvslInd")
+  local e = {
+    amount = amt,
+    credit = credit,
+    reversal = rv == "true" or rv == "1",
+    booking_date = date_of(ntry:child("BookgDt"), where .. "/BookgDt"),
+    value_date = date_of(ntry:child("ValDt"), where .. "/ValDt"),
+    reference = text(ntry, "AcctSvcrRef") or text(ntry, "NtryRef"),
+    status = text(ntry, "Sts") or text(ntry, "Sts/Cd"),
+    info = text(ntry, "AddtlNtryInf"),
+  }
+  local txs, nb = {}, nil
+  for k, dtls in ipairs(ntry:children_named("NtryDtls")) do
+    local n = text(dtls, "Btch/NbOfTxs")
+    if n then nb = (nb or 0) + (tonumber(n) or 0) end
+    for j, tx in ipairs(dtls:children_named("TxDtls")) do
+      txs[#txs + 1] = tx_details(tx, credit, string.format("%s/NtryDtls[%d]/TxDtls[%d]", where, k, j), opts)
+    end
+  end
+  local count = math.max(#txs, nb or 0)
+  if count > 1 then
+    e.batch = math.tointeger(count)
+    e.details = txs
+    -- a batch has no single counterparty; keep remittance only when every detail agrees
+  elseif #txs == 1 then
+    local d = txs[1]
+    e.counterparty, e.remittance, e.structured = d.counterparty, d.remittance, d.structured
+    e.structured_scheme, e.end_to_end, e.mandate = d.structured_scheme, d.end_to_end, d.mandate
+  end
+  e.remittance = e.remittance or (count <= 1 and e.info) or e.remittance
+  return e
+end
+
+local OPENING = { OPBD = 1, PRCD = 2 }
+
+local function parse_statement(stmt, where, opts)
+  local s = { entries = {} }
+  s.id = text(stmt, "Id")
+  s.sequence = text(stmt, "ElctrncSeqNb") or text(stmt, "LglSeqNb")
+  local acct = stmt:child("Acct")
+  if not acct then fail(where, "missing Acct (expected the account of the statement)") end
+  s.account = account_id(acct)
+  s.currency = text(acct, "Ccy")
+  local open_rank
+  for i, bal in ipairs(stmt:children_named("Bal")) do
+    local bw = string.format("%s/Bal[%d]", where, i)
+    local code = text(bal, "Tp/CdOrPrtry/Cd") or text(bal, "Tp/CdOrPrtry/Prtry")
+    local rank = OPENING[code]
+    if rank or code == "CLBD" then
+      local amt = amount_of(bal:child("Amt"), bw .. "/Amt", opts)
+      if not credit_of(bal, bw) then amt = -amt end
+      local b = { amount = amt, date = date_of(bal:child("Dt"), bw .. "/Dt") }
+      if rank and (not open_rank or rank < open_rank) then
+        s.opening, open_rank = b, rank
+      elseif code == "CLBD" and not s.closing then
+        s.closing = b
+      end
+    end
+  end
+  for i, ntry in ipairs(stmt:children_named("Ntry")) do
+    s.entries[#s.entries + 1] = parse_entry(ntry, string.format("%s/Ntry[%d]", where, i), opts)
+  end
+  s.currency = s.currency or (s.opening and s.opening.amount:currency())
+                          or (s.entries[1] and s.entries[1].amount:currency())
+  s.date = s.closing and s.closing.date
+  if not s.date then
+    for _, path in ipairs({ "FrToDt/ToDtTm", "CreDtTm" }) do
+      local raw = text(stmt, path)
+      if raw then
+        local d = raw:match("^(%d%d%d%d%-%d%d%-%d%d)")
+        if not d or not owed.date.valid(d) then
+          fail(where .. "/" .. path, "'%s' is not a date that exists (expected YYYY-MM-DD...)", raw)
+        end
+        s.date = d
+        break
+      end
+    end
+  end
+  return s
+end
+
+function M.parse(text_in, opts)
+  opts = opts or {}
+  if type(text_in) ~= "string" then error("camt053: parse expects the file's text (a string)", 0) end
+  text_in = text_in:gsub("^\239\187\191", "")
+  local ok, root = pcall(owed.xml.parse, text_in)
+  if not ok then
+    local msg = tostring(root):gsub("^owed%.xml%.parse: ", "")
+    error("camt053: the XML is not well-formed: " .. msg, 0)
+  end
+  if root.name ~= "Document" then
+    fail(root.name, "root element is <%s> (expected <Document> of camt.053)", root.name)
+  end
+  local ns = root.ns or ""
+  local v = ns:match("^urn:iso:std:iso:20022:tech:xsd:camt%.053%.001%.(%d%d)$")
+  if not v then
+    fail("Document", "namespace '%s' is not camt.053 (expected urn:iso:std:iso:20022:tech:xsd:camt.053.001.02, .04 or .08)", ns)
+  end
+  if not VERSIONS[v] then
+    fail("Document", "unsupported version camt.053.001.%s (expected 001.02, 001.04 or 001.08)", v)
+  end
+  local body = root:child("BkToCstmrStmt")
+  if not body then fail("Document", "missing BkToCstmrStmt") end
+  local result = { format = "camt.053.001." .. v, message_id = text(body, "GrpHdr/MsgId"), statements = {} }
+  local stmts = body:children_named("Stmt")
+  if #stmts == 0 then fail("Document/BkToCstmrStmt", "no Stmt (expected at least one statement)") end
+  for i, stmt in ipairs(stmts) do
+    result.statements[i] = parse_statement(stmt, string.format("Stmt[%d]", i), opts)
+  end
+  return result
+end
+
+function M.check(result)
+  return decimal.check(result)
+end
+
+return M
