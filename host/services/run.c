@@ -46,6 +46,20 @@ typedef struct decision {
 	int ref;                    /* the decision table, kept in the policy's registry */
 } decision;
 
+/* What a whole run reads once instead of once per case: the open cases (by debtor), their
+ * steps (by case) and the debtors a promise or plan may pause (by id).  Each debtor is
+ * processed once, so what the run itself writes never needs to be read back from here. */
+typedef struct case_step { int64_t case_id; store_step st; } case_step;
+typedef struct prefetch {
+	int loaded;
+	owed_case *cases;
+	size_t ncases, capc;
+	case_step *steps;
+	size_t nsteps, caps;
+	int64_t *paused;
+	size_t npaused, capp;
+} prefetch;
+
 typedef struct run_state {
 	owed_ctx *ctx;
 	rt *r;
@@ -56,6 +70,7 @@ typedef struct run_state {
 	owed_date today;
 	char now[32];
 	case_view cv;
+	prefetch pf;
 } run_state;
 
 static void now_utc(char *buf, size_t size)
@@ -139,6 +154,112 @@ static void choose_policy(const svc_run_options *o, const owed_debtor *d, char *
 		snprintf(out, size, "eu-b2b");
 }
 
+/* ------------------------------------------------------------------ reading ahead */
+
+/* Grows *items (of size bytes each) to hold one more; 0 or OWED_ENOMEM. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	void *grown;
+	if (n < *cap)
+		return 0;
+	if (!(grown = realloc(*items, (*cap ? *cap * 2 : 1024) * size)))
+		return OWED_ENOMEM;
+	*items = grown;
+	*cap = *cap ? *cap * 2 : 1024;
+	return 0;
+}
+
+static int keep_case(const owed_case *c, void *ud)
+{
+	prefetch *pf = ud;
+	if (grow((void **)&pf->cases, &pf->capc, pf->ncases, sizeof *pf->cases))
+		return OWED_ENOMEM;
+	pf->cases[pf->ncases++] = *c;
+	return 0;
+}
+
+static int keep_step(int64_t case_id, const store_step *st, void *ud)
+{
+	prefetch *pf = ud;
+	if (grow((void **)&pf->steps, &pf->caps, pf->nsteps, sizeof *pf->steps))
+		return OWED_ENOMEM;
+	pf->steps[pf->nsteps].case_id = case_id;
+	pf->steps[pf->nsteps++].st = *st;
+	return 0;
+}
+
+static int keep_paused(int64_t id, void *ud)
+{
+	prefetch *pf = ud;
+	if (grow((void **)&pf->paused, &pf->capp, pf->npaused, sizeof *pf->paused))
+		return OWED_ENOMEM;
+	pf->paused[pf->npaused++] = id;
+	return 0;
+}
+
+static int prefetch_load(run_state *s)
+{
+	store *st = s->ctx->st;
+	int64_t admin = s->ctx->admin.id;
+	int rc;
+	if ((rc = store_case_active_each(st, admin, 0, keep_case, &s->pf)) != 0 ||
+	    (rc = store_active_steps(st, admin, keep_step, &s->pf)) != 0 ||
+	    (rc = store_paused_debtors(st, admin, keep_paused, &s->pf)) != 0)
+		return rc;
+	s->pf.loaded = 1;
+	return 0;
+}
+
+static void prefetch_free(prefetch *pf)
+{
+	free(pf->cases);
+	free(pf->steps);
+	free(pf->paused);
+}
+
+static int lower_id(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id;
+}
+
+/* The case and steps of a debtor from what was read ahead. */
+static void case_from_prefetch(run_state *s, int64_t debtor_id)
+{
+	prefetch *pf = &s->pf;
+	case_view *cv = &s->cv;
+	size_t lo = 0, hi = pf->ncases;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pf->cases[mid].debtor_id < debtor_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pf->ncases || pf->cases[lo].debtor_id != debtor_id)
+		return;
+	cv->c = pf->cases[lo];
+	cv->have_case = 1;
+	lo = 0;
+	hi = pf->nsteps;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pf->steps[mid].case_id < cv->c.id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pf->nsteps && pf->steps[lo].case_id == cv->c.id; lo++)
+		add_step(&pf->steps[lo].st, cv);
+}
+
 static int read_case(run_state *s, int64_t debtor_id)
 {
 	case_view *cv = &s->cv;
@@ -151,11 +272,15 @@ static int read_case(run_state *s, int64_t debtor_id)
 	if ((rc = store_debtor_lookup_id(st, debtor_id, &cv->d)) != 0 ||
 	    (rc = store_overdue_each(st, s->ctx->admin.id, s->today, debtor_id, add_invoice, cv)))
 		return rc;
-	rc = store_case_active_each(st, s->ctx->admin.id, debtor_id, find_case, cv);
-	if (rc < 0)
-		return rc;
-	if (cv->have_case && (rc = store_case_steps(st, cv->c.id, add_step, cv)) != 0)
-		return rc;
+	if (s->pf.loaded)
+		case_from_prefetch(s, debtor_id);
+	else {
+		rc = store_case_active_each(st, s->ctx->admin.id, debtor_id, find_case, cv);
+		if (rc < 0)
+			return rc;
+		if (cv->have_case && (rc = store_case_steps(st, cv->c.id, add_step, cv)) != 0)
+			return rc;
+	}
 	for (size_t i = 0; i < cv->ninv; i++) {
 		const store_overdue *o = &cv->inv[i];
 		if (o->disputed || strcmp(o->currency, s->ctx->admin.currency) != 0)
@@ -732,7 +857,7 @@ static int run_case(int64_t debtor_id, void *ud)
 		snprintf(policy_name, sizeof policy_name, "%s", cv->c.policy);
 	else
 		choose_policy(s->o, &cv->d, policy_name, sizeof policy_name);
-	{
+	if (!s->pf.loaded || lower_id(s->pf.paused, s->pf.npaused, cv->d.id)) {
 		char why[256];
 		rc = pause_check(s->ctx, cv->d.id, cv->have_case ? cv->c.id : 0, s->today,
 		                 s->o->dry_run, why, sizeof why, &err);
@@ -862,6 +987,12 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		free(debtors.ids);
 		return svc_store_fail(ctx, rc, "finding the cases", err);
 	}
+	/* a run over every case reads the cases, their steps and the pauses once */
+	if (!o->debtor && (rc = prefetch_load(&s)) != 0) {
+		free(debtors.ids);
+		prefetch_free(&s.pf);
+		return svc_store_fail(ctx, rc, "reading the cases", err);
+	}
 	if (!o->dry_run && (rc = store_run_start(ctx->st, s.today, s.now)) != 0) {
 		free(debtors.ids);
 		return svc_store_fail(ctx, rc, "starting the run", err);
@@ -870,6 +1001,7 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		rc = run_debtor(debtors.ids[i], &s);
 	free(debtors.ids);
 	free(s.cv.inv);
+	prefetch_free(&s.pf);
 	if (rc)
 		return svc_store_fail(ctx, rc, "running the cases", err);
 	if (o->dry_run)

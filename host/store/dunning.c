@@ -16,7 +16,7 @@ enum {
 	SD_DISPUTE_OPEN, SD_DISPUTE_RESOLVE, SD_DUNNING_DEBTORS, SD_LETTER_GET,
 	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
 	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
-	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_ACTIVE_STEPS, SD_PAUSED, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
@@ -702,4 +702,48 @@ int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments)
 	*instalments = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ for a whole run */
+
+int store_active_steps(store *s, int64_t admin_id, store_case_step_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_ACTIVE_STEPS, "SELECT s.case_id, s.id, s.step,"
+		" s.date, s.channels FROM case_step s JOIN dunning_case c ON c.id = s.case_id"
+		" WHERE c.admin_id = ? AND c.state <> 'closed' ORDER BY s.case_id, s.id");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_step r = { .id = sqlite3_column_int64(st, 1) };
+		store_col_text(st, 2, r.step, sizeof r.step);
+		r.date = store_col_date(st, 3);
+		store_col_text(st, 4, r.channels, sizeof r.channels);
+		if ((rc = cb(sqlite3_column_int64(st, 0), &r, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAUSED, "SELECT p.debtor_id FROM promise p"
+		" JOIN debtor d ON d.id = p.debtor_id WHERE d.admin_id = ?1 AND p.state = 'open'"
+		" UNION SELECT i.debtor_id FROM instalment i JOIN debtor d ON d.id = i.debtor_id"
+		" WHERE d.admin_id = ?1 AND i.state = 'open' ORDER BY 1");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }

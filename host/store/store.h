@@ -234,6 +234,12 @@ int store_promise_mark(store *s, int64_t id, const char *state);
 /* Everything a debtor ever paid in currency (to see what was paid since a promise or plan). */
 int store_paid_total(store *s, int64_t debtor_id, const char *currency, int64_t *out);
 
+/* For a whole run at once: the steps of every case not closed (by case, oldest first), and the
+ * debtors with an open promise or open instalments (by id). */
+typedef int (*store_case_step_cb)(int64_t case_id, const store_step *st, void *ctx);
+int store_active_steps(store *s, int64_t admin_id, store_case_step_cb cb, void *ctx);
+int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx);
+
 /* Whether a debtor has an open promise or open instalments (one cheap question for the run). */
 int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments);
 

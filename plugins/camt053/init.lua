@@ -3,7 +3,7 @@
 -- opts.round: amounts with more decimals than their currency (non-zero extra digits) are
 -- refused unless opts.round is true; then they are rounded half up. Extra zero decimals
 -- ("18.150" EUR) are exact and always accepted.
-local decimal = require("decimal")
+local decimal = require("owed.statement")
 
 local M = {}
 

@@ -3,7 +3,7 @@
 -- Amounts carry 3 decimals (milli-units); a non-zero third decimal in a 2-decimal currency is
 -- refused unless opts.round is given (see decimal.lua). Globalised movements: the main movement
 -- (detail number 0000) is booked; its detail records are listed in entry.details, batch = count.
-local decimal = require("decimal")
+local decimal = require("owed.statement")
 
 local M = {}
 

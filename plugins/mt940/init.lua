@@ -3,7 +3,7 @@
 -- opts.round: see decimal.lua (amounts with more decimals than the currency are refused
 -- unless opts.round is given). Statements are split on :20:; lines that are no tag continue
 -- the previous tag (only :61: and :86: keep them); envelope and header lines are ignored.
-local decimal = require("decimal")
+local decimal = require("owed.statement")
 
 local M = {}
 

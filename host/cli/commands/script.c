@@ -53,7 +53,8 @@ static lua_State *trusted_state(cli_host *h, api_env *env)
 	/* the Lua modules shipped with the API (owed.dunning) */
 	luaL_dostring(L, "package.path = '" OWED_SOURCE_DIR "/api/lua/?.lua;' .. package.path\n"
 	                 "package.preload['owed.dunning'] = function() return require('dunning') end\n"
-	                 "package.preload['owed.charges'] = function() return require('charges') end");
+	                 "package.preload['owed.charges'] = function() return require('charges') end\n"
+	                 "package.preload['owed.statement'] = function() return require('statement') end");
 	return L;
 }
 

@@ -1,4 +1,7 @@
--- Exact decimal amounts -> owed.money, without floats.
+-- owed.statement: what the bank-statement importers share -- exact decimal amounts to
+-- owed.money without floats, and the balance check (opening + entries = closing).  Shipped with
+-- the API (api/lua/), so camt053, mt940 and coda require the one copy.
+--
 -- Rule (the same in every importer): an amount may carry more decimals than its currency
 -- when the extra digits are zeros ("18.150" EUR is 18.15); non-zero extra digits are refused
 -- with an error naming the place, unless opts.round is set (then rounded half up, away from 0).
