@@ -124,11 +124,6 @@ typedef struct pdf_render {
 	PangoLayout *details;      /* the footer's sender_details, or NULL */
 	double details_y, rule_y, pageno_y;
 	char err[200];             /* why rendering stopped */
-	/* The counting pass's layouts, in the order it made them, for the drawing pass to reuse:
-	 * shaping text is most of a letter's cost, and both passes lay out the same text. */
-	struct pdf_kept { PangoLayout *layout; char *text; double size, width; int bold, align; }
-		*kept;
-	size_t nkept, capkept, reuse;
 } pdf_render;
 
 
@@ -455,55 +450,9 @@ static double pdf_pt(int units)
 	return pango_units_to_double(units);
 }
 
-static PangoLayout *pdf_layout_new(pdf_render *r, const char *text, double size, int bold,
-                                   double width, PangoAlignment align);
-
-/* A layout of text; width <= 0 sets it on one line (but for its own newlines).  The counting
- * pass keeps a reference to each; the drawing pass takes the next kept one when it is for the
- * same text and settings (it always is, but a mismatch just lays the text out again). */
+/* A layout of text; width <= 0 sets it on one line (but for its own newlines). */
 static PangoLayout *pdf_layout(pdf_render *r, const char *text, double size, int bold,
                                double width, PangoAlignment align)
-{
-	PangoLayout *l;
-	if (r->draw) {
-		struct pdf_kept *k = r->reuse < r->nkept ? &r->kept[r->reuse] : NULL;
-		if (k && k->layout && k->size == size && k->width == width && k->bold == bold &&
-		    k->align == (int)align && strcmp(k->text, text) == 0) {
-			r->reuse++;
-			l = k->layout;
-			k->layout = NULL;
-			return l;
-		}
-		return pdf_layout_new(r, text, size, bold, width, align);
-	}
-	l = pdf_layout_new(r, text, size, bold, width, align);
-	if (r->nkept == r->capkept) {
-		size_t cap = r->capkept ? r->capkept * 2 : 64;
-		struct pdf_kept *grown = realloc(r->kept, cap * sizeof *grown);
-		if (!grown)
-			return l;
-		r->kept = grown;
-		r->capkept = cap;
-	}
-	r->kept[r->nkept++] = (struct pdf_kept){ g_object_ref(l), strdup(text), size, width, bold,
-	                                         (int)align };
-	return l;
-}
-
-static void pdf_kept_free(pdf_render *r)
-{
-	for (size_t i = 0; i < r->nkept; i++) {
-		if (r->kept[i].layout)
-			g_object_unref(r->kept[i].layout);
-		free(r->kept[i].text);
-	}
-	free(r->kept);
-	r->kept = NULL;
-	r->nkept = r->capkept = r->reuse = 0;
-}
-
-static PangoLayout *pdf_layout_new(pdf_render *r, const char *text, double size, int bold,
-                                   double width, PangoAlignment align)
 {
 	PangoLayout *l = pango_layout_new(r->ctx);
 	PangoFontDescription *font = pango_font_description_new();
@@ -972,7 +921,6 @@ static int pdf_render_doc(pdf_render *r, pdf_out *out)
 
 	if (r->details != NULL)
 		g_object_unref(r->details);
-	pdf_kept_free(r);
 	g_object_unref(r->ctx);
 	cairo_destroy(r->cr);
 	cairo_surface_finish(surface);
