@@ -80,6 +80,21 @@ static int each_row(store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void
 	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
 }
 
+/* The same for a statement whose rows are one id each. */
+typedef struct id_ctx { store_id_cb cb; void *ctx; } id_ctx;
+
+static int id_row(sqlite3_stmt *st, void *ud)
+{
+	id_ctx *c = ud;
+	return c->cb(sqlite3_column_int64(st, 0), c->ctx);
+}
+
+static int each_id(store *s, sqlite3_stmt *st, store_id_cb cb, void *ctx)
+{
+	id_ctx c = { cb, ctx };
+	return each_row(s, st, id_row, &c);
+}
+
 /* ------------------------------------------------------------------ overdue invoices */
 
 typedef struct overdue_ctx { store_overdue_cb cb; void *ctx; } overdue_ctx;
@@ -126,18 +141,11 @@ int store_dunning_debtors(store *s, int64_t admin_id, owed_date asof, store_id_c
 		"SELECT debtor_id FROM invoice WHERE admin_id = ?1 AND open_minor > 0"
 		" AND due_date < ?2 UNION SELECT debtor_id FROM dunning_case WHERE admin_id = ?1"
 		" AND state <> 'closed' ORDER BY 1");
-	int rc;
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_date(st, 2, asof);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_id(s, st, cb, ctx);
 }
 
 /* ------------------------------------------------------------------ cases */
@@ -299,34 +307,35 @@ int store_letter_get(store *s, int64_t id, store_letter_fn fn, void *ctx)
 	return rc;
 }
 
+typedef struct letter_ctx { store_letter_row_fn fn; void *ctx; } letter_ctx;
+
+static int letter_row(sqlite3_stmt *st, void *ud)
+{
+	letter_ctx *c = ud;
+	store_letter_row r = {
+		.id = sqlite3_column_int64(st, 0),
+		.step = (const char *)sqlite3_column_text(st, 1),
+		.date = store_col_date(st, 2),
+		.subject = (const char *)sqlite3_column_text(st, 3),
+		.lang = (const char *)sqlite3_column_text(st, 4),
+		.hash = (const char *)sqlite3_column_text(st, 5),
+		.pdf = sqlite3_column_blob(st, 6),
+		.pdf_len = (size_t)sqlite3_column_bytes(st, 6),
+	};
+	return c->fn(&r, c->ctx);
+}
+
 int store_letters_of_debtor(store *s, int64_t debtor_id, store_letter_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_LETTERS_OF_DEBTOR, "SELECT l.id, s.step, s.date,"
 		" l.subject, l.lang, l.content_hash, l.pdf FROM letter l"
 		" JOIN case_step s ON s.id = l.step_id JOIN dunning_case c ON c.id = l.case_id"
 		" WHERE c.debtor_id = ? ORDER BY l.id");
-	int rc;
+	letter_ctx c = { fn, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, debtor_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_letter_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.step = (const char *)sqlite3_column_text(st, 1),
-			.date = store_col_date(st, 2),
-			.subject = (const char *)sqlite3_column_text(st, 3),
-			.lang = (const char *)sqlite3_column_text(st, 4),
-			.hash = (const char *)sqlite3_column_text(st, 5),
-			.pdf = sqlite3_column_blob(st, 6),
-			.pdf_len = (size_t)sqlite3_column_bytes(st, 6),
-		};
-		if ((rc = fn(&r, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_row(s, st, letter_row, &c);
 }
 
 /* ------------------------------------------------------------------ the outbox */
@@ -584,29 +593,29 @@ int store_instalment_insert(store *s, int64_t debtor_id, owed_date date, int64_t
 	return store_exec_write(s, st, NULL);
 }
 
+typedef struct inst_ctx { store_instalment_cb cb; void *ctx; } inst_ctx;
+
+static int instalment_row(sqlite3_stmt *st, void *ud)
+{
+	inst_ctx *c = ud;
+	store_instalment i = { .id = sqlite3_column_int64(st, 0), .date = store_col_date(st, 1),
+	                       .amount = sqlite3_column_int64(st, 2),
+	                       .paid_before = sqlite3_column_int64(st, 5) };
+	store_col_text(st, 3, i.currency, sizeof i.currency);
+	store_col_text(st, 4, i.state, sizeof i.state);
+	return c->cb(&i, c->ctx);
+}
+
 int store_instalments(store *s, int64_t debtor_id, store_instalment_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_INSTALMENTS, "SELECT id, date, amount_minor,"
 		" currency, state, paid_before_minor FROM instalment WHERE debtor_id = ?"
 		" ORDER BY date, id");
-	int rc;
+	inst_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, debtor_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_instalment i = { .id = sqlite3_column_int64(st, 0),
-		                       .date = store_col_date(st, 1),
-		                       .amount = sqlite3_column_int64(st, 2) };
-		store_col_text(st, 3, i.currency, sizeof i.currency);
-		store_col_text(st, 4, i.state, sizeof i.state);
-		i.paid_before = sqlite3_column_int64(st, 5);
-		if ((rc = cb(&i, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_row(s, st, instalment_row, &c);
 }
 
 int store_instalment_mark(store *s, int64_t id, const char *state)
@@ -648,6 +657,19 @@ int store_task_insert(store *s, int64_t case_id, owed_date due, const char *text
 	return store_exec_write(s, st, id);
 }
 
+typedef struct task_ctx { store_task_cb cb; void *ctx; } task_ctx;
+
+static int task_row(sqlite3_stmt *st, void *ud)
+{
+	task_ctx *c = ud;
+	store_task t = { .id = sqlite3_column_int64(st, 0), .due = store_col_date(st, 1),
+	                 .text = (const char *)sqlite3_column_text(st, 2),
+	                 .done = (const char *)sqlite3_column_text(st, 3),
+	                 .debtor = (const char *)sqlite3_column_text(st, 4),
+	                 .debtor_name = (const char *)sqlite3_column_text(st, 5) };
+	return c->cb(&t, c->ctx);
+}
+
 int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_TASKS, "SELECT t.id, t.due, t.text,"
@@ -655,23 +677,11 @@ int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx)
 		" FROM task t LEFT JOIN dunning_case c ON c.id = t.case_id"
 		" LEFT JOIN debtor d ON d.id = c.debtor_id WHERE ?1 = 0 OR t.done IS NULL"
 		" ORDER BY t.due, t.id");
-	int rc;
+	task_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int(st, 1, open_only);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_task t = { .id = sqlite3_column_int64(st, 0), .due = store_col_date(st, 1),
-		                 .text = (const char *)sqlite3_column_text(st, 2),
-		                 .done = (const char *)sqlite3_column_text(st, 3),
-		                 .debtor = (const char *)sqlite3_column_text(st, 4),
-		                 .debtor_name = (const char *)sqlite3_column_text(st, 5) };
-		if ((rc = cb(&t, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_row(s, st, task_row, &c);
 }
 
 int store_task_done(store *s, int64_t id, owed_date date)
@@ -706,27 +716,28 @@ int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments)
 
 /* ------------------------------------------------------------------ for a whole run */
 
+typedef struct active_ctx { store_case_step_cb cb; void *ctx; } active_ctx;
+
+static int active_step_row(sqlite3_stmt *st, void *ud)
+{
+	active_ctx *c = ud;
+	store_step r = { .id = sqlite3_column_int64(st, 1) };
+	store_col_text(st, 2, r.step, sizeof r.step);
+	r.date = store_col_date(st, 3);
+	store_col_text(st, 4, r.channels, sizeof r.channels);
+	return c->cb(sqlite3_column_int64(st, 0), &r, c->ctx);
+}
+
 int store_active_steps(store *s, int64_t admin_id, store_case_step_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_ACTIVE_STEPS, "SELECT s.case_id, s.id, s.step,"
 		" s.date, s.channels FROM case_step s JOIN dunning_case c ON c.id = s.case_id"
 		" WHERE c.admin_id = ? AND c.state <> 'closed' ORDER BY s.case_id, s.id");
-	int rc;
+	active_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_step r = { .id = sqlite3_column_int64(st, 1) };
-		store_col_text(st, 2, r.step, sizeof r.step);
-		r.date = store_col_date(st, 3);
-		store_col_text(st, 4, r.channels, sizeof r.channels);
-		if ((rc = cb(sqlite3_column_int64(st, 0), &r, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_row(s, st, active_step_row, &c);
 }
 
 int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
@@ -735,15 +746,8 @@ int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
 		" JOIN debtor d ON d.id = p.debtor_id WHERE d.admin_id = ?1 AND p.state = 'open'"
 		" UNION SELECT i.debtor_id FROM instalment i JOIN debtor d ON d.id = i.debtor_id"
 		" WHERE d.admin_id = ?1 AND i.state = 'open' ORDER BY 1");
-	int rc;
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return each_id(s, st, cb, ctx);
 }
