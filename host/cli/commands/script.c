@@ -54,7 +54,9 @@ static lua_State *trusted_state(cli_host *h, api_env *env)
 	luaL_dostring(L, "package.path = '" OWED_SOURCE_DIR "/api/lua/?.lua;' .. package.path\n"
 	                 "package.preload['owed.dunning'] = function() return require('dunning') end\n"
 	                 "package.preload['owed.charges'] = function() return require('charges') end\n"
-	                 "package.preload['owed.statement'] = function() return require('statement') end");
+	                 "package.preload['owed.statement'] = function() return require('statement') end\n"
+	                 "package.preload['owed.dunning.testing'] = function()"
+	                 " return require('dunning_testing') end");
 	return L;
 }
 

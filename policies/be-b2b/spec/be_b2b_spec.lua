@@ -5,6 +5,7 @@
 -- art. 1.7). Belgian holidays used here: 21 July (national holiday), 15 August (Assumption),
 -- 25 December, 1 January.
 local testing = require("owed.testing")
+local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
@@ -37,15 +38,7 @@ describe("be-b2b", function()
   local function decide(...) return p:call("decide", case(...)) end
 
   -- The day before `day`: nothing, and `day` as the next date; on `day`: the step.
-  local function takes(step, day, due, steps)
-    local d, next_date = decide(owed.date.add_days(day, -1), due, steps)
-    assert.is_nil(d)
-    assert.are.equal(day, next_date)
-    d = decide(day, due, steps)
-    assert.is_table(d)
-    assert.are.equal(step, d.step)
-    return d
-  end
+  local takes = dunning_testing.takes(decide)
 
   it("walks the whole procedure", function()
     -- due Wed 4 Mar 2026 -> reminder Wed 11 Mar by e-mail: day 1 Thu 12, day 7 Wed 18 Mar

@@ -4,6 +4,7 @@
 -- from the day after an e-mailed one; a period ending on a Saturday, Sunday or public holiday
 -- runs on to the next working day (Civil Code art. 1.7). Every date is worked out by hand.
 local testing = require("owed.testing")
+local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
@@ -39,15 +40,7 @@ describe("be-b2c", function()
   local function decide(...) return p:call("decide", case(...)) end
 
   -- The day before `day`: nothing, and `day` as the next date; on `day`: the step.
-  local function takes(step, day, due, steps)
-    local d, next_date = decide(owed.date.add_days(day, -1), due, steps)
-    assert.is_nil(d)
-    assert.are.equal(day, next_date)
-    d = decide(day, due, steps)
-    assert.is_table(d)
-    assert.are.equal(step, d.step)
-    return d
-  end
+  local takes = dunning_testing.takes(decide)
 
   describe("the free first reminder", function()
     it("goes 7 days after the due date by e-mail and post, announcing the damages", function()

@@ -4,6 +4,7 @@
 -- sending; a posted letter is presumed delivered as in the Netherlands (second delivery day
 -- after posting) and counts from the day after. Every date is worked out by hand.
 local testing = require("owed.testing")
+local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
@@ -35,15 +36,7 @@ describe("eu-b2b", function()
 
   local function decide(...) return p:call("decide", case(...)) end
 
-  local function takes(step, day, due, steps)
-    local d, next_date = decide(owed.date.add_days(day, -1), due, steps)
-    assert.is_nil(d)
-    assert.are.equal(day, next_date)
-    d = decide(day, due, steps)
-    assert.is_table(d)
-    assert.are.equal(step, d.step)
-    return d
-  end
+  local takes = dunning_testing.takes(decide)
 
   it("walks the whole procedure", function()
     -- due Wed 31 Dec 2025 -> reminder Wed 7 Jan 2026 by e-mail: day 1 Thu 8, day 10 Sat 17

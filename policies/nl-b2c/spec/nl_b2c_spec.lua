@@ -4,6 +4,7 @@
 -- delivery (e-mail: the day after sending), and a period ending on a Saturday, Sunday or
 -- public holiday runs on to the next working day (Algemene termijnenwet).
 local testing = require("owed.testing")
+local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
@@ -38,15 +39,7 @@ describe("nl-b2c", function()
   local function decide(...) return p:call("decide", case(...)) end
 
   -- The day before `day`: nothing, and `day` as the next date; on `day`: the step.
-  local function takes(step, day, due, steps)
-    local d, next_date = decide(owed.date.add_days(day, -1), due, steps)
-    assert.is_nil(d)
-    assert.are.equal(day, next_date)
-    d = decide(day, due, steps)
-    assert.is_table(d)
-    assert.are.equal(step, d.step)
-    return d
-  end
+  local takes = dunning_testing.takes(decide)
 
   describe("the reminder", function()
     it("goes by e-mail 3 days after the due date, free, with 7 days to pay", function()
