@@ -185,8 +185,14 @@ void store_bind_date(sqlite3_stmt *st, int i, owed_date d)
 
 void store_col_text(sqlite3_stmt *st, int i, char *out, size_t size)
 {
+	/* the daily run reads every case's rows: a plain copy, not snprintf */
 	const unsigned char *v = sqlite3_column_text(st, i);
-	snprintf(out, size, "%s", v ? (const char *)v : "");
+	size_t n = v ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(out, v, n);
+	out[n] = '\0';
 }
 
 owed_date store_col_date(sqlite3_stmt *st, int i)
@@ -280,7 +286,9 @@ failed:
 
 int store_open(const char *path, int flags, store **out, char *errbuf, size_t errsize)
 {
-	int mode = SQLITE_OPEN_READWRITE | (flags & STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+	/* one connection, used from one thread (the loop's): SQLite's own locking is not needed */
+	int mode = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	           (flags & STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
 	store *s = calloc(1, sizeof *s);
 	int rc;
 
