@@ -13,9 +13,10 @@ static void usage(FILE *f)
 	           "commands:\n");
 	for (const cli_entry *e = cli_commands; e->cmd.name; e++)
 		fprintf(f, "  %-18s %s\n", e->cmd.name, e->cmd.summary);
-	fprintf(f, "\nenvironment: OWED_DB (database path), OWED_LOCALE (how amounts are "
-	           "written: en, nl-NL, nl-BE, fr-BE), OWED_ACTOR (name in the dossier), "
-	           "NO_COLOR\n");
+	fprintf(f, "\nenvironment: OWED_DB (database path), OWED_CONF (owed.conf), OWED_HOME "
+	           "(~/.owed: plugins, secrets), OWED_LOCALE (how amounts are written: en, nl-NL, "
+	           "nl-BE, fr-BE), OWED_TODAY (pin the date), OWED_ACTOR (name in the dossier), "
+	           "NO_COLOR; see docs/configuration.md\n");
 }
 
 /* The entry whose words match the start of argv; *used gets how many words it took. */

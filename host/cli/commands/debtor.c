@@ -86,11 +86,28 @@ int cmd_debtor_edit(const cli_args *a)
 	return show_result(a, &ctx, &d);
 }
 
+typedef struct open_rows { const owed_ctx *ctx; out_table *t; } open_rows;
+
+static int open_row(const owed_invoice *inv, void *ud)
+{
+	open_rows *o = ud;
+	char due[16], amount[48], open[48];
+	const char *row[5] = { inv->number, out_date(due, sizeof due, inv->due_date), amount, open,
+	                       ledger_status_name(inv->status) };
+	out_money(amount, sizeof amount, inv->amount, inv->currency, o->ctx->locale);
+	out_money(open, sizeof open, inv->open, inv->currency, o->ctx->locale);
+	table_add(o->t, row);
+	return 0;
+}
+
 int cmd_debtor_show(const cli_args *a)
 {
+	static const char *const head[] = { "invoice", "due", "amount", "open", "status" };
+	svc_invoice_query q = { .debtor = a->npos ? a->pos[0] : NULL, .open_only = 1 };
 	owed_error err = { 0 };
 	owed_debtor d;
 	owed_ctx ctx;
+	open_rows o;
 	int rc;
 	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
 		return rc;
@@ -98,7 +115,19 @@ int cmd_debtor_show(const cli_args *a)
 		svc_close(&ctx);
 		return cli_fail(&err);
 	}
-	return show_result(a, &ctx, &d);
+	if (a->json)
+		return show_result(a, &ctx, &d);
+	print_debtor(&ctx, &d);
+	/* and what it owes: its open invoices, oldest due first */
+	o = (open_rows){ &ctx, table_new(5, head, "llrrl") };
+	rc = svc_invoice_list(&ctx, &q, open_row, &o, &err);
+	if (rc == 0 && d.open_invoices > 0) {
+		putchar('\n');
+		table_print(o.t);
+	}
+	table_free(o.t);
+	svc_close(&ctx);
+	return rc ? cli_fail(&err) : EXIT_OK;
 }
 
 typedef struct debtor_list {

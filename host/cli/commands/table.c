@@ -193,6 +193,7 @@ const cli_entry cli_commands[] = {
 	    no_opts, 1 }, cmd_lua },
 	{ { "test", "[PATH...]", "Run busted specs inside owed (default: every plugin's spec/).",
 	    no_opts, 0 }, cmd_test },
-	{ { "demo", "", "Build a demo ledger and show it.", demo_opts, 0 }, cmd_demo },
+	{ { "demo", "", "Simulate 120 days of a wholesaler's dunning on a demo ledger.",
+	    demo_opts, 0 }, cmd_demo },
 	{ { 0 }, 0 }
 };
