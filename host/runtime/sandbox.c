@@ -371,6 +371,7 @@ static void open_allowed(lua_State *L)
 	remove_field(L, NULL, "loadfile");
 	remove_field(L, NULL, "collectgarbage");
 	remove_field(L, "string", "dump");
+	pattern_install(L);
 	keep_safe_os(L);
 	guard_coroutines(L);
 	lua_pushcfunction(L, sandbox_load);

@@ -41,6 +41,10 @@ int64_t sandbox_leave(sandbox *sb);
  * since only the host may resume a hook that waits on I/O, with the transfer's result. */
 void sandbox_hold(sandbox *sb, lua_State *co);
 
+/* Replaces string.find, match, gmatch and gsub with pattern.c's budgeted matcher, which stops
+ * at the sandbox's deadline like the count hook (Lua's own runs in C, out of the hook's reach). */
+void pattern_install(lua_State *L);
+
 /* The sandbox a state (or any of its coroutines) belongs to, or NULL for an unsandboxed one. */
 sandbox *sandbox_of(lua_State *L);
 

@@ -134,6 +134,11 @@ static const attempt attempts[] = {
 	  "while true do pcall(coroutine.wrap(function() while true do end end)) end",
 	  "time budget" },
 	/* running time */
+	{ "a pattern that backtracks for minutes", "return ('x'):rep(100000):find('.-y')",
+	  "time budget (500 ms) in a string pattern" },
+	{ "a backtracking gsub under pcall",
+	  "while true do pcall(string.gsub, ('a'):rep(50000), '(.-)(.-)b', '%2%1') end",
+	  "time budget" },
 	{ "an infinite loop", "while true do end", "time budget" },
 	{ "an infinite loop in pcall", "while true do pcall(function() while true do end end) end",
 	  "time budget" },
