@@ -886,14 +886,21 @@ static int run_case(int64_t debtor_id, void *ud)
 		s->res->waiting++;
 		report(s, RUN_WAITING, policy_name, &d, d.reason[0] ? d.reason : d.next_date ?
 		       "waiting for the next step" : "no further step");
-		if (!s->o->dry_run && !cv->have_case) {
-			if ((rc = store_begin(s->ctx->st)) != 0)
-				return rc;
-			if ((rc = open_case(s, policy_name, &err)) == 0)
-				rc = store_commit(s->ctx->st);
-			if (rc)
-				store_rollback(s->ctx->st);
+		if (s->o->dry_run || (cv->have_case && cv->c.next_date == d.next_date))
+			return 0;
+		/* open the case, or note its next action date: written only when it changes */
+		if ((rc = store_begin(s->ctx->st)) != 0)
+			return rc;
+		if (!cv->have_case)
+			rc = open_case(s, policy_name, &err);
+		if (rc == 0 && cv->c.next_date != d.next_date) {
+			cv->c.next_date = d.next_date;
+			rc = store_case_save(s->ctx->st, &cv->c);
 		}
+		if (rc == 0)
+			rc = store_commit(s->ctx->st);
+		if (rc)
+			store_rollback(s->ctx->st);
 		return 0;
 	}
 	if (s->o->dry_run) {

@@ -88,6 +88,9 @@ equal "mails" "$(mails)" 1
 section "the second reminder waits 14 days after the first"
 run run --date 2026-02-24
 expect_row D1 "Bakkerij De Korenschoof waiting reminder1 €1,210.00 2026-02-25"
+run case list --json
+json_select debtor D1
+expect_json .next_date 2026-02-25 .step reminder1 .state open
 run run --date 2026-02-25
 expect_out "reminder2: 14 days after reminder1 on 2026-02-11"
 equal "mails" "$(mails)" 2
@@ -134,6 +137,7 @@ run run --date 2026-04-30 --debtor D2
 expect_out "^D2 .* handed off"
 run case list
 expect_row D2 "Drukkerij Het Anker nl-b2b handed off agency 2026-04-16 2026-03-02"
+
 
 section "policies: by rule in owed.conf, by the debtor's own choice"
 run debtor add --number V1 --name "Export Kunde GmbH" --tags "export,groot" --email ap@kunde.example

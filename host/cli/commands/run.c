@@ -256,9 +256,11 @@ static int case_row(const owed_case *c, const owed_debtor *d, void *ud)
 {
 	static const char *const states[] = { "open", "handed off", "closed" };
 	cli_list *o = ud;
-	char step_date[16] = "", opened[16];
+	char step_date[16] = "", opened[16], next[16] = "";
 	if (c->step_date)
 		date_format_iso(c->step_date, step_date, sizeof step_date);
+	if (c->next_date)
+		date_format_iso(c->next_date, next, sizeof next);
 	date_format_iso(c->opened, opened, sizeof opened);
 	if (o->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -268,12 +270,13 @@ static int case_row(const owed_case *c, const owed_debtor *d, void *ud)
 		cJSON_AddStringToObject(j, "state", states[c->state]);
 		cJSON_AddStringToObject(j, "step", c->step);
 		cJSON_AddStringToObject(j, "step_date", step_date);
+		cJSON_AddStringToObject(j, "next_date", next);
 		cJSON_AddStringToObject(j, "opened", opened);
 		cJSON_AddBoolToObject(j, "credit_hold", d->credit_hold);
 		cJSON_AddItemToArray(o->json, j);
 	} else {
-		const char *row[7] = { d->number, d->name, c->policy, states[c->state], c->step,
-		                       step_date, opened };
+		const char *row[8] = { d->number, d->name, c->policy, states[c->state], c->step,
+		                       step_date, next, opened };
 		table_add(o->table, row);
 	}
 	return 0;
@@ -282,14 +285,14 @@ static int case_row(const owed_case *c, const owed_debtor *d, void *ud)
 int cmd_case_list(const cli_args *a)
 {
 	static const char *const head[] = { "debtor", "name", "policy", "state", "last step",
-	                                    "on", "opened" };
+	                                    "on", "next", "opened" };
 	owed_error err = { 0 };
 	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc;
 	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
 		return rc;
-	cli_list_open(&o, a, 7, head, "lllllll");
+	cli_list_open(&o, a, 8, head, "llllllll");
 	rc = svc_case_list(&ctx, case_row, &o, &err);
 	svc_close(&ctx);
 	return cli_list_close(&o, rc, &err);
