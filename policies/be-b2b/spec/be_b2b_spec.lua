@@ -9,27 +9,18 @@ local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
-local function case(today, due, steps, open)
-  open = open or "2420.00"
-  local taken = {}
-  for i, s in ipairs(steps or {}) do
-    taken[i] = { step = s[1], date = s[2], channels = s[3] or "email" }
-  end
-  return {
-    id = 1, today = today, oldest_due = due, open = eur(open), reference = "+++085/1927/54115+++",
-    debtor = { number = "K7", name = "Bakkerij Van Damme BV", kind = "business", country = "BE",
+-- A case as the daily run hands it to the policy: one invoice of `open` due on `due`, the
+-- steps taken so far as { step, date, channels }.
+local case = dunning_testing.cases{
+  open = "2420.00", channels = "email", reference = "+++085/1927/54115+++",
+  debtor = { number = "K7", name = "Bakkerij Van Damme BV", kind = "business", country = "BE",
                language = "nl", email = "boekhouding@vandamme.example",
                address = "Kerkstraat 3, 9000 Gent" },
-    administration = { name = "Brouwerij Schelde NV", address = "Kaai 5, 2000 Antwerpen",
+  administration = { name = "Brouwerij Schelde NV", address = "Kaai 5, 2000 Antwerpen",
                        country = "BE", kvk = "0123.456.789", vat = "BE0123456789",
                        iban = "BE68539007547034", currency = "EUR" },
-    invoices = { { number = "2026/0815", issue_date = owed.date.add_days(due, -30), due_date = due,
-                   currency = "EUR", amount = eur(open), open = eur(open), charges = eur("0.00"),
-                   reference = "", description = "Vaten tafelbier", disputed = false,
-                   days_late = owed.date.diff(due, today) } },
-    steps = taken,
-  }
-end
+  invoice = { number = "2026/0815", terms = 30, description = "Vaten tafelbier" },
+}
 
 describe("be-b2b", function()
   local p

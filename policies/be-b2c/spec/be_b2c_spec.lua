@@ -11,27 +11,18 @@ local function eur(s) return owed.money(s .. " EUR") end
 -- the charges plugin for Book XIX damages (see init.lua for why it is not called "be-b2c")
 local DAMAGES = "be-b2c-damages"
 
-local function case(today, due, steps, open)
-  open = open or "300.00"
-  local taken = {}
-  for i, s in ipairs(steps or {}) do
-    taken[i] = { step = s[1], date = s[2], channels = s[3] or "email,letter" }
-  end
-  return {
-    id = 1, today = today, oldest_due = due, open = eur(open), reference = "+++085/1927/54115+++",
-    debtor = { number = "C12", name = "Marie Dubois", kind = "consumer", country = "BE",
+-- A case as the daily run hands it to the policy: one invoice of `open` due on `due`, the
+-- steps taken so far as { step, date, channels }.
+local case = dunning_testing.cases{
+  open = "300.00", channels = "email,letter", reference = "+++085/1927/54115+++",
+  debtor = { number = "C12", name = "Marie Dubois", kind = "consumer", country = "BE",
                language = "fr", email = "marie.dubois@example.be",
                address = "Rue Haute 10, 1000 Bruxelles" },
-    administration = { name = "Brouwerij Schelde NV", address = "Kaai 5, 2000 Antwerpen",
+  administration = { name = "Brouwerij Schelde NV", address = "Kaai 5, 2000 Antwerpen",
                        country = "BE", kvk = "0123.456.789", vat = "BE0123456789",
                        iban = "BE68539007547034", currency = "EUR" },
-    invoices = { { number = "2026/0042", issue_date = owed.date.add_days(due, -14), due_date = due,
-                   currency = "EUR", amount = eur(open), open = eur(open), charges = eur("0.00"),
-                   reference = "", description = "Abonnement bière artisanale, mars 2026",
-                   disputed = false, days_late = owed.date.diff(due, today) } },
-    steps = taken,
-  }
-end
+  invoice = { number = "2026/0042", terms = 14, description = "Abonnement bière artisanale, mars 2026" },
+}
 
 describe("be-b2c", function()
   local p

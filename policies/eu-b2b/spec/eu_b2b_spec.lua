@@ -8,27 +8,18 @@ local dunning_testing = require("owed.dunning.testing")
 
 local function eur(s) return owed.money(s .. " EUR") end
 
-local function case(today, due, steps, open)
-  open = open or "5000.00"
-  local taken = {}
-  for i, s in ipairs(steps or {}) do
-    taken[i] = { step = s[1], date = s[2], channels = s[3] or "email" }
-  end
-  return {
-    id = 1, today = today, oldest_due = due, open = eur(open), reference = "RF18539007547034",
-    debtor = { number = "E3", name = "Müller Maschinenbau GmbH", kind = "business", country = "DE",
+-- A case as the daily run hands it to the policy: one invoice of `open` due on `due`, the
+-- steps taken so far as { step, date, channels }.
+local case = dunning_testing.cases{
+  open = "5000.00", channels = "email", reference = "RF18539007547034",
+  debtor = { number = "E3", name = "Müller Maschinenbau GmbH", kind = "business", country = "DE",
                language = "de", email = "buchhaltung@mueller.example",
                address = "Hauptstraße 5, 50667 Köln" },
-    administration = { name = "Groothandel Noordzee BV", address = "Havenstraat 1, 1011 AB Amsterdam",
+  administration = { name = "Groothandel Noordzee BV", address = "Havenstraat 1, 1011 AB Amsterdam",
                        country = "NL", kvk = "12345678", vat = "NL123456789B01",
                        iban = "NL91ABNA0417164300", currency = "EUR" },
-    invoices = { { number = "INV-2026-007", issue_date = owed.date.add_days(due, -30), due_date = due,
-                   currency = "EUR", amount = eur(open), open = eur(open), charges = eur("0.00"),
-                   reference = "", description = "Spare parts", disputed = false,
-                   days_late = owed.date.diff(due, today) } },
-    steps = taken,
-  }
-end
+  invoice = { number = "INV-2026-007", terms = 30, description = "Spare parts" },
+}
 
 describe("eu-b2b", function()
   local p

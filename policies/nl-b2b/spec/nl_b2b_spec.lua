@@ -11,27 +11,16 @@ local function eur(s) return owed.money(s .. " EUR") end
 
 -- A case as the daily run hands it to the policy: one invoice of `open` due on `due`, the
 -- steps taken so far as { step, date, channels }.
-local function case(today, due, steps, open)
-  open = open or "1210.00"
-  local taken = {}
-  for i, s in ipairs(steps or {}) do
-    taken[i] = { step = s[1], date = s[2], channels = s[3] or "email" }
-  end
-  return {
-    id = 1, today = today, oldest_due = due, open = eur(open), reference = "D1-1",
-    debtor = { number = "D1", name = "Bakkerij De Korenschoof", kind = "business", country = "NL",
+local case = dunning_testing.cases{
+  open = "1210.00", channels = "email", reference = "D1-1",
+  debtor = { number = "D1", name = "Bakkerij De Korenschoof", kind = "business", country = "NL",
                language = "nl", email = "boekhouding@korenschoof.example",
                address = "Dorpsstraat 12, 1234 AB Ergens" },
-    administration = { name = "Groothandel Noordzee BV", address = "Havenstraat 1, 1011 AB Amsterdam",
+  administration = { name = "Groothandel Noordzee BV", address = "Havenstraat 1, 1011 AB Amsterdam",
                        country = "NL", kvk = "12345678", vat = "NL123456789B01",
                        iban = "NL91ABNA0417164300", currency = "EUR" },
-    invoices = { { number = "F1", issue_date = owed.date.add_days(due, -30), due_date = due,
-                   currency = "EUR", amount = eur(open), open = eur(open), charges = eur("0.00"),
-                   reference = "", description = "Meel en gist", disputed = false,
-                   days_late = owed.date.diff(due, today) } },
-    steps = taken,
-  }
-end
+  invoice = { number = "F1", terms = 30, description = "Meel en gist" },
+}
 
 describe("nl-b2b", function()
   local p
