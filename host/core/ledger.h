@@ -9,7 +9,8 @@
  *
  *   I1  open = amount + charges - allocated - credited - written_off        (per invoice)
  *   I2  0 <= open: nothing takes an invoice below zero (overpayment stays on the payment)
- *   I3  an allocation never exceeds what is left of its payment (unallocated >= 0)
+ *   I3  an allocation never exceeds what is left of its payment (unallocated >= 0), where
+ *       unallocated = amount - allocations not reversed - returned (to the payer)
  *   I4  currencies never mix: payment, credit, charge and invoice share one currency
  *   I5  an invoice number is unique per administration (the store's UNIQUE constraint)
  *   I6  every amount entered is positive; only the ledger itself derives zeros
@@ -69,7 +70,9 @@ typedef struct owed_payment {
 	owed_date date;
 	char currency[4];
 	int64_t amount, unallocated;
+	int64_t returned;                  /* refunded or reversed back to the payer */
 	char counterparty[LEDGER_NAME_MAX], iban[40], remittance[LEDGER_TEXT_MAX], source[32];
+	char review[LEDGER_NAME_MAX];      /* why a person must match it; "": not in review */
 } owed_payment;
 
 /* I1: the open amount of an invoice from its movements; OWED_EOVERFLOW if it cannot be held. */

@@ -19,7 +19,7 @@ enum {
 	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_ACTIVE_STEPS, SD_PAUSED, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
 	SD_END
 };
-_Static_assert(SD_END <= STORE_MAX_STMTS, "grow STORE_MAX_STMTS");
+_Static_assert(SD_END <= STORE_BANK_FIRST, "dunning.c's statements overlap bank.c's");
 
 #define CASE_COLS "id, admin_id, debtor_id, policy, state, step, step_date, next_date, opened," \
 	" closed FROM dunning_case"

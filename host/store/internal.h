@@ -1,7 +1,7 @@
 /*
  * internal.h -- what the store's files share: the connection with its statement cache, and
  * the small helpers every query uses.  store.c holds the ledger's statements (ids below
- * STORE_DUNNING_FIRST), dunning.c the dunning ones.
+ * STORE_DUNNING_FIRST), dunning.c the dunning ones, bank.c the bank statements'.
  */
 #ifndef OWED_STORE_INTERNAL_H
 #define OWED_STORE_INTERNAL_H
@@ -10,8 +10,10 @@
 
 #include "store/store.h"
 
-#define STORE_MAX_STMTS     96
+#define STORE_MAX_STMTS     128
 #define STORE_DUNNING_FIRST 48
+#define STORE_BANK_FIRST    96     /* bank.c */
+#define STORE_SEPA_FIRST    112    /* sepa.c */
 
 struct store {
 	sqlite3 *db;

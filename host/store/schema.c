@@ -240,7 +240,59 @@ static const char *const migrations[] = {
 "ALTER TABLE debtor ADD COLUMN policy TEXT NOT NULL DEFAULT '';"
 "ALTER TABLE debtor ADD COLUMN credit_hold INTEGER NOT NULL DEFAULT 0;"
 /* a creditor that cannot deduct VAT may add it to the collection costs (and must say so) */
-"ALTER TABLE administration ADD COLUMN cannot_deduct_vat INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE administration ADD COLUMN cannot_deduct_vat INTEGER NOT NULL DEFAULT 0;",
+
+/* 4: money in -- bank statements and their entries, and what matching decided for each.
+ * A statement is recognised again by its account and key (the bank's statement id and
+ * sequence, or its date and balances when the format has no id), an entry by the bank's own
+ * reference when it gives one: neither is ever booked twice.  A payment in review waits for
+ * a person (`owed payment review`); money returned to the payer (a refund, a reversal, a
+ * returned direct debit) is returned_minor, and a reversed allocation stays in the table,
+ * marked, so the dossier keeps what happened:
+ *   unallocated = amount - (allocations not reversed) - returned. */
+"CREATE TABLE bank_statement ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  account TEXT NOT NULL,"
+"  statement_key TEXT NOT NULL,"
+"  format TEXT NOT NULL,"
+"  date TEXT,"
+"  currency TEXT NOT NULL,"
+"  opening_minor INTEGER,"
+"  closing_minor INTEGER,"
+"  entries INTEGER NOT NULL,"
+"  file TEXT NOT NULL,"
+"  file_sha256 TEXT NOT NULL,"
+"  unbalanced TEXT NOT NULL DEFAULT '',"
+"  imported TEXT NOT NULL,"
+"  UNIQUE (admin_id, account, statement_key));"
+
+"CREATE TABLE bank_entry ("
+"  id INTEGER PRIMARY KEY,"
+"  statement_id INTEGER NOT NULL REFERENCES bank_statement(id),"
+"  account TEXT NOT NULL,"
+"  bank_ref TEXT,"
+"  date TEXT NOT NULL,"
+"  currency TEXT NOT NULL,"
+"  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),"
+"  credit INTEGER NOT NULL CHECK (credit IN (0, 1)),"
+"  end_to_end TEXT NOT NULL DEFAULT '',"
+"  payment_id INTEGER REFERENCES payment(id),"
+"  outcome TEXT NOT NULL CHECK (outcome IN ('matched','review','credit','reversal','refund',"
+"    'ignored')),"
+"  rule TEXT NOT NULL DEFAULT '',"
+"  why TEXT NOT NULL DEFAULT '');"
+"CREATE UNIQUE INDEX bank_entry_ref ON bank_entry(account, bank_ref) WHERE bank_ref IS NOT NULL;"
+"CREATE INDEX bank_entry_e2e ON bank_entry(end_to_end) WHERE end_to_end <> '';"
+"CREATE INDEX bank_entry_payment ON bank_entry(payment_id);"
+
+"ALTER TABLE payment ADD COLUMN returned_minor INTEGER NOT NULL DEFAULT 0"
+"  CHECK (returned_minor >= 0 AND returned_minor <= amount_minor);"
+"ALTER TABLE payment ADD COLUMN review TEXT NOT NULL DEFAULT '';"
+"CREATE INDEX payment_review ON payment(admin_id) WHERE review <> '';"
+"ALTER TABLE allocation ADD COLUMN reversed TEXT;"
+"CREATE INDEX invoice_reference ON invoice(admin_id, reference) WHERE reference <> '';"
+"CREATE INDEX debtor_iban ON debtor(admin_id, iban) WHERE iban <> '';"
 };
 
 int schema_latest(void)

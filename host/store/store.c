@@ -31,7 +31,8 @@
 	" i.credited_minor, i.written_off_minor, i.open_minor, i.reference, i.description," \
 	" d.number, d.name FROM invoice i JOIN debtor d ON d.id = i.debtor_id"
 #define PAYMENT_COLS "id, admin_id, COALESCE(debtor_id, 0), date, currency, amount_minor," \
-	" unallocated_minor, counterparty, iban, remittance, source FROM payment"
+	" unallocated_minor, counterparty, iban, remittance, source, returned_minor, review" \
+	" FROM payment"
 #define EVENT_COLS "id, at, actor, entity, entity_id, COALESCE(debtor_id, 0)," \
 	" COALESCE(invoice_id, 0), kind, payload FROM event"
 
@@ -43,6 +44,8 @@ enum {
 	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
 	ST_INVOICE_EACH, ST_INVOICE_RECOMPUTE,
 	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
+	ST_PAYMENT_STATE, ST_PAYMENT_REVIEW, ST_ALLOCATIONS_LIVE, ST_ALLOCATION_REVERSE,
+	ST_INVOICE_BY_REFERENCE, ST_DEBTORS_BY_IBAN,
 	ST_ALLOCATION_INSERT, ST_CREDIT_INSERT, ST_WRITEOFF_INSERT, ST_CHARGE_INSERT,
 	ST_OPEN_EACH,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE, ST_KV_KEYS,
@@ -95,7 +98,8 @@ static const char *const sql[ST_COUNT] = {
 		" ORDER BY i.due_date, i.number LIMIT ?5",
 	[ST_INVOICE_RECOMPUTE] = "SELECT"
 		" (SELECT COALESCE(SUM(amount_minor), 0) FROM charge WHERE invoice_id = ?1),"
-		" (SELECT COALESCE(SUM(amount_minor), 0) FROM allocation WHERE invoice_id = ?1),"
+		" (SELECT COALESCE(SUM(amount_minor), 0) FROM allocation WHERE invoice_id = ?1"
+		"   AND reversed IS NULL),"
 		" (SELECT COALESCE(SUM(amount_minor), 0) FROM credit_note WHERE invoice_id = ?1),"
 		" (SELECT COALESCE(SUM(amount_minor), 0) FROM write_off WHERE invoice_id = ?1)",
 
@@ -106,6 +110,17 @@ static const char *const sql[ST_COUNT] = {
 	[ST_PAYMENT_UNALLOC] = "UPDATE payment SET unallocated_minor = ?2 WHERE id = ?1",
 	[ST_PAYMENT_EACH] = "SELECT " PAYMENT_COLS " WHERE admin_id = ?1"
 		" AND (?2 = 0 OR debtor_id = ?2) ORDER BY date, id",
+	[ST_PAYMENT_STATE] = "UPDATE payment SET debtor_id = NULLIF(?2, 0), unallocated_minor = ?3,"
+		" returned_minor = ?4, review = ?5 WHERE id = ?1",
+	[ST_PAYMENT_REVIEW] = "SELECT " PAYMENT_COLS " WHERE admin_id = ?1 AND review <> ''"
+		" ORDER BY date, id",
+	[ST_ALLOCATIONS_LIVE] = "SELECT id, invoice_id, amount_minor FROM allocation"
+		" WHERE payment_id = ?1 AND reversed IS NULL ORDER BY id",
+	[ST_ALLOCATION_REVERSE] = "UPDATE allocation SET reversed = ?2 WHERE id = ?1"
+		" AND reversed IS NULL",
+	[ST_INVOICE_BY_REFERENCE] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
+		" AND i.reference = ?2 ORDER BY i.id LIMIT 2",
+	[ST_DEBTORS_BY_IBAN] = "SELECT id FROM debtor WHERE admin_id = ?1 AND iban = ?2 ORDER BY id",
 
 	[ST_ALLOCATION_INSERT] = "INSERT INTO allocation (payment_id, invoice_id, amount_minor,"
 		" reason) VALUES (?, ?, ?, ?)",
@@ -787,6 +802,8 @@ static void read_payment(sqlite3_stmt *st, owed_payment *p)
 	store_col_text(st, 8, p->iban, sizeof p->iban);
 	store_col_text(st, 9, p->remittance, sizeof p->remittance);
 	store_col_text(st, 10, p->source, sizeof p->source);
+	p->returned = sqlite3_column_int64(st, 11);
+	store_col_text(st, 12, p->review, sizeof p->review);
 }
 
 int store_payment_get(store *s, int64_t id, owed_payment *out)
@@ -826,6 +843,110 @@ int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_paym
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_payment(st, &p);
 		if ((rc = cb(&p, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+/* Debtor, unallocated, returned and review state: what matching and returns change. */
+int store_payment_save_state(store *s, const owed_payment *p)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_STATE);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, p->debtor_id);
+	sqlite3_bind_int64(st, 3, p->unallocated);
+	sqlite3_bind_int64(st, 4, p->returned);
+	store_bind_text(st, 5, p->review);
+	return store_exec_write(s, st, NULL);
+}
+
+static int payments_of(store *s, sqlite3_stmt *st, store_payment_cb cb, void *ctx)
+{
+	owed_payment p;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_payment(st, &p);
+		if ((rc = cb(&p, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+int store_payment_review_each(store *s, int64_t admin_id, store_payment_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_PAYMENT_REVIEW);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	return payments_of(s, st, cb, ctx);
+}
+
+int store_allocations_live(store *s, int64_t payment_id, store_allocation_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_ALLOCATIONS_LIVE);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, payment_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		             sqlite3_column_int64(st, 2), ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+int store_allocation_reverse(store *s, int64_t allocation_id, owed_date date)
+{
+	sqlite3_stmt *st = prepare(s, ST_ALLOCATION_REVERSE);
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, allocation_id);
+	store_bind_date(st, 2, date);
+	if (store_exec_write(s, st, NULL) != 0)
+		return OWED_EIO;
+	return sqlite3_changes(s->db) == 1 ? 0 : OWED_ENOTFOUND;
+}
+
+int store_invoice_by_reference(store *s, int64_t admin_id, const char *reference,
+                               owed_invoice *out)
+{
+	sqlite3_stmt *st = prepare(s, ST_INVOICE_BY_REFERENCE);
+	int rc, more;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	store_bind_text(st, 2, reference);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	read_invoice(st, out);
+	more = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return more ? OWED_EEXIST : 0;
+}
+
+int store_debtors_by_iban(store *s, int64_t admin_id, const char *iban, store_id_cb cb,
+                          void *ctx)
+{
+	sqlite3_stmt *st = prepare(s, ST_DEBTORS_BY_IBAN);
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, admin_id);
+	store_bind_text(st, 2, iban);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
 			sqlite3_reset(st);
 			return rc;
 		}

@@ -86,6 +86,17 @@ int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_paym
                        void *ctx);
 int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
                             const char *reason, int64_t *id);
+int store_payment_save_state(store *s, const owed_payment *p);
+/* Payments waiting for a person (review not empty), oldest first. */
+int store_payment_review_each(store *s, int64_t admin_id, store_payment_cb cb, void *ctx);
+/* A payment's allocations that are not reversed; reversing one marks it (it stays). */
+typedef int (*store_allocation_cb)(int64_t id, int64_t invoice_id, int64_t amount, void *ctx);
+int store_allocations_live(store *s, int64_t payment_id, store_allocation_cb cb, void *ctx);
+int store_allocation_reverse(store *s, int64_t allocation_id, owed_date date);
+/* The invoice carrying a payment reference: OWED_ENOTFOUND, or OWED_EEXIST (out holds the
+ * first) when two invoices carry it. */
+int store_invoice_by_reference(store *s, int64_t admin_id, const char *reference,
+                               owed_invoice *out);
 int store_credit_insert(store *s, int64_t invoice_id, const char *number, owed_date date,
                         int64_t amount, const char *reason, int64_t *id);
 int store_writeoff_insert(store *s, int64_t invoice_id, owed_date date, int64_t amount,
@@ -108,8 +119,6 @@ int store_kv_keys(store *s, const char *plugin, const char *prefix, store_kv_cb 
  * (the buckets are a core rule, so they are not written in SQL). */
 typedef int (*store_open_cb)(const char *currency, owed_date due, int64_t open, void *ctx);
 int store_open_each(store *s, int64_t admin_id, store_open_cb cb, void *ctx);
-
-#endif
 
 /* ------------------------------------------------------------------ dunning (dunning.c) */
 
@@ -138,6 +147,9 @@ int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debto
 
 typedef int (*store_id_cb)(int64_t id, void *ctx);
 /* Debtors with an overdue open invoice on asof or a case not closed, by id. */
+/* Debtors whose IBAN is this one (canonical form), by id. */
+int store_debtors_by_iban(store *s, int64_t admin_id, const char *iban, store_id_cb cb,
+                          void *ctx);
 int store_dunning_debtors(store *s, int64_t admin_id, owed_date asof, store_id_cb cb,
                           void *ctx);
 
@@ -265,3 +277,37 @@ typedef int (*store_task_cb)(const store_task *t, void *ctx);
 int store_task_insert(store *s, int64_t case_id, owed_date due, const char *text, int64_t *id);
 int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx);
 int store_task_done(store *s, int64_t id, owed_date date);
+
+/* ------------------------------------------------------------------ bank statements (bank.c) */
+
+typedef struct store_statement {
+	int64_t id, admin_id;
+	char account[48], key[160], format[32], currency[4];
+	owed_date date;
+	int has_opening, has_closing;
+	int64_t opening, closing, entries;
+	char file[256], file_sha256[65], unbalanced[LEDGER_TEXT_MAX];
+} store_statement;
+int store_statement_insert(store *s, store_statement *st, const char *now);
+/* 1 when the administration has this account's statement key already, else 0 (or < 0). */
+int store_statement_seen(store *s, int64_t admin_id, const char *account, const char *key);
+
+typedef struct store_bank_entry {
+	int64_t id, statement_id, payment_id;
+	char account[48], bank_ref[80], end_to_end[80], currency[4];
+	owed_date date;
+	int64_t amount;
+	int credit;
+	const char *outcome, *rule, *why;
+} store_bank_entry;
+int store_bank_entry_insert(store *s, store_bank_entry *e);
+/* 1 when an entry with this bank reference was booked on the account, else 0 (or < 0). */
+int store_bank_entry_seen(store *s, const char *account, const char *bank_ref);
+/* The payment a credit entry with this end-to-end id booked (the latest), or 0. */
+int64_t store_payment_by_end_to_end(store *s, const char *end_to_end);
+/* The latest payment from this IBAN of exactly this amount that is not returned, or 0: what
+ * a reversal without references undoes. */
+int64_t store_payment_to_reverse(store *s, int64_t admin_id, const char *iban, int64_t amount,
+                                 const char *currency);
+
+#endif
