@@ -156,6 +156,48 @@ static int l_invoice(lua_State *L)
 	return 1;
 }
 
+/* invoice_by_reference(ref) -> invoice | nil, why */
+static int l_invoice_by_reference(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.invoice_by_reference");
+	owed_error err = { 0 };
+	owed_invoice inv;
+	const char *ref = luaL_checkstring(L, 1);
+	int rc = svc_invoice_by_reference(ctx, ref, &inv, &err);
+	if (rc == OWED_ENOTFOUND) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (rc == OWED_EEXIST) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "more than one invoice carries reference %s", ref);
+		return 2;
+	}
+	if (rc)
+		return luaL_error(L, "owed.ledger.invoice_by_reference: %s", err.msg);
+	push_invoice(L, &inv);
+	return 1;
+}
+
+static int each_number(const char *number, void *ud)
+{
+	lua_pushstring(ud, number);
+	append(ud);
+	return 0;
+}
+
+/* debtors_by_iban(iban) -> { "D1", ... } */
+static int l_debtors_by_iban(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.debtors_by_iban");
+	owed_error err = { 0 };
+	const char *iban = luaL_checkstring(L, 1);
+	lua_newtable(L);
+	if (svc_debtors_by_iban(ctx, iban, each_number, L, &err) != 0)
+		return luaL_error(L, "owed.ledger.debtors_by_iban: %s", err.msg);
+	return 1;
+}
+
 static int each_invoice(const owed_invoice *inv, void *ud)
 {
 	push_invoice(ud, inv);
@@ -330,6 +372,8 @@ int api_open_ledger(lua_State *L)
 	static const luaL_Reg fns[] = {
 		{ "administration", l_administration }, { "debtor", l_debtor },
 		{ "debtors", l_debtors }, { "invoice", l_invoice }, { "invoices", l_invoices },
+		{ "invoice_by_reference", l_invoice_by_reference },
+		{ "debtors_by_iban", l_debtors_by_iban },
 		{ "payments", l_payments }, { "history", l_history }, { "charge", l_charge },
 		{ "letters", l_letters },
 		{ NULL, NULL }

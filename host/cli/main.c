@@ -25,7 +25,10 @@ static const cli_entry *find_command(int argc, char **argv, int *used)
 	for (const cli_entry *e = cli_commands; e->cmd.name; e++) {
 		const char *name = e->cmd.name, *sp = strchr(name, ' ');
 		size_t first = sp ? (size_t)(sp - name) : strlen(name);
-		if (strlen(argv[0]) != first || strncmp(argv[0], name, first) != 0)
+		size_t len = strlen(argv[0]);
+		/* "payments review" as well as "payment review": both read naturally */
+		if (strncmp(argv[0], name, first) != 0 ||
+		    !(len == first || (len == first + 1 && argv[0][first] == 's' && sp)))
 			continue;
 		if (!sp) {
 			*used = 1;

@@ -12,7 +12,7 @@
 
 static const char *const top_keys[] = {
 	"database", "limits", "plugin_path", "secrets_file", "outgoing", "plugins", "policies",
-	NULL
+	"matchers", NULL
 };
 static const char *const limit_keys[] = {
 	"memory_mb", "hook_ms", "load_ms", "max_failures", NULL
@@ -147,6 +147,35 @@ static int read_path(owed_config *c, int t, const char *file, owed_error *err)
 	return 0;
 }
 
+/* matchers = { "my-matcher", "match-standard" }: asked in this order. */
+static int read_matchers(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	if (lua_getfield(L, t, "matchers") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) == 0) {
+		lua_pop(L, 1);
+		return svc_fail(err, OWED_EINPUT, "%s: key 'matchers': expected a list of matcher "
+		                "plugin names", file);
+	}
+	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+		if (lua_rawgeti(L, -1, i) != LUA_TSTRING || c->nmatchers == CONFIG_MAX_MATCHERS) {
+			lua_pop(L, 2);
+			return svc_fail(err, OWED_EINPUT, "%s: key 'matchers': expected at most %d plugin "
+			                "names", file, CONFIG_MAX_MATCHERS);
+		}
+		snprintf(c->matcher_names[c->nmatchers], sizeof c->matcher_names[0], "%s",
+		         lua_tostring(L, -1));
+		c->matchers[c->nmatchers] = c->matcher_names[c->nmatchers];
+		c->nmatchers++;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
 static const char *const rule_keys[] = { "tag", "country", "kind", "policy", NULL };
 
 /* policies = { { tag = "vip", country = "NL", kind = "business", policy = "nl-b2b" }, ... } */
@@ -268,7 +297,7 @@ int config_load(const char *file, owed_config *c, owed_error *err)
 	                     file, err)) ||
 	    (rc = get_string(c->L, t, "outgoing", c->outgoing, sizeof c->outgoing, file, err)) ||
 	    (rc = read_limits(c, t, file, err)) || (rc = read_path(c, t, file, err)) ||
-	    (rc = read_rules(c, t, file, err)) ||
+	    (rc = read_rules(c, t, file, err)) || (rc = read_matchers(c, t, file, err)) ||
 	    (rc = read_plugins(c, t, file, err))) {
 		config_free(c);
 		return rc;

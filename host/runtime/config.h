@@ -10,6 +10,7 @@
  *     outgoing = "/var/spool/owed",              -- owed.files; default: $OWED_HOME/outgoing
  *     plugins = { ["partner-echo"] = { endpoint = "https://api.partner.example" } },
  *     policies = { { tag = "vip", policy = "nl-b2b-soft" }, { country = "DE", policy = "eu-b2b" } },
+ *     matchers = { "match-standard" },           -- payment matchers, asked in this order
  *   }
  *
  * Found at --config PATH, else $OWED_CONF, else ./owed.conf when it exists.
@@ -24,6 +25,7 @@
 
 #define CONFIG_MAX_PATH 8
 #define CONFIG_MAX_RULES 32
+#define CONFIG_MAX_MATCHERS 8
 
 typedef struct owed_config {
 	char file[1024];                 /* "" when no file was read */
@@ -35,6 +37,9 @@ typedef struct owed_config {
 	const char *path[CONFIG_MAX_PATH + 4];
 	svc_policy_rule rules[CONFIG_MAX_RULES];   /* policies = { { tag =, policy = }, ... } */
 	size_t nrules;
+	char matcher_names[CONFIG_MAX_MATCHERS][64];
+	const char *matchers[CONFIG_MAX_MATCHERS];  /* matchers = { ... }; none: match-standard */
+	size_t nmatchers;
 	lua_State *L;                    /* holds the plugins table (rt_set_settings), or NULL */
 	int plugins;                     /* its index in L, 0 if none */
 } owed_config;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/ref.h"
 #include "services/internal.h"
 
 /* Reads the fields given in `in` over d (so edit keeps what is not given). */
@@ -131,6 +132,28 @@ int svc_debtor_get(owed_ctx *ctx, const char *number, owed_debtor *out, owed_err
 	if (rc == 0 && (rc = store_debtor_get(ctx->st, ctx->admin.id, number, out)) != 0)
 		return svc_store_fail(ctx, rc, "reading the debtor", err);
 	return rc;
+}
+
+typedef struct by_iban { owed_ctx *ctx; svc_number_cb cb; void *ud; } by_iban;
+
+static int iban_one(int64_t id, void *ud)
+{
+	by_iban *b = ud;
+	owed_debtor d;
+	int rc = store_debtor_lookup_id(b->ctx->st, id, &d);
+	return rc ? rc : b->cb(d.number, b->ud);
+}
+
+int svc_debtors_by_iban(owed_ctx *ctx, const char *iban, svc_number_cb cb, void *ud,
+                        owed_error *err)
+{
+	char canon[40];
+	by_iban b = { ctx, cb, ud };
+	int rc;
+	if (iban_normalize(iban, canon, sizeof canon) != 0)
+		return 0;
+	rc = store_debtors_by_iban(ctx->st, ctx->admin.id, canon, iban_one, &b);
+	return rc == OWED_EIO ? svc_store_fail(ctx, rc, "reading debtors", err) : rc;
 }
 
 int svc_debtor_list(owed_ctx *ctx, store_debtor_cb cb, void *ud, owed_error *err)

@@ -175,3 +175,10 @@ void svc_json_date(cJSON *obj, const char *key, owed_date d)
 	date_format_iso(d, buf, sizeof buf);
 	cJSON_AddStringToObject(obj, key, buf);
 }
+
+void svc_stamp(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

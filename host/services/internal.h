@@ -6,6 +6,7 @@
 #define OWED_SERVICES_INTERNAL_H
 
 #include <cjson/cJSON.h>
+#include <time.h>
 #include "services/services.h"
 
 /* Each reads text (which must not be NULL) into out, or fails naming the field. */
@@ -32,9 +33,19 @@ int svc_read_text(const char *field, const char *text, char *out, size_t size, o
 void svc_json_money(cJSON *obj, const char *key, int64_t minor, const char *currency);
 void svc_json_date(cJSON *obj, const char *key, owed_date d);
 
+/* The time t as stored: "2026-11-23T15:20:03Z" (UTC). */
+void svc_stamp(time_t t, char *buf, size_t size);
+
 /* Appends the dossier event; takes ownership of payload. */
 int svc_event(owed_ctx *ctx, const char *entity, int64_t entity_id, int64_t debtor_id,
               int64_t invoice_id, const char *kind, cJSON *payload, owed_error *err);
+
+/* Allocates amount of payment p to inv (payment.c): checks the rule, writes the allocation,
+ * the invoice's totals and its event ("allocated", with reason when not "manual"); inserts p
+ * first when it has no debtor yet.  Appends {invoice, amount} to list when given.  The caller
+ * saves p's unallocated amount. */
+int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
+                 const char *reason, cJSON *list, owed_error *err);
 
 /* Maps a store failure to an error naming what was being done. */
 int svc_store_fail(owed_ctx *ctx, int rc, const char *doing, owed_error *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/ref.h"
 #include "services/internal.h"
 
 static cJSON *invoice_payload(const owed_invoice *inv)
@@ -95,6 +96,21 @@ int svc_invoice_add(owed_ctx *ctx, const svc_invoice_input *in, owed_invoice *ou
 int svc_invoice_get(owed_ctx *ctx, const char *number, owed_invoice *out, owed_error *err)
 {
 	return svc_find_invoice(ctx, "invoice", number, out, err);
+}
+
+int svc_invoice_by_reference(owed_ctx *ctx, const char *reference, owed_invoice *out,
+                             owed_error *err)
+{
+	char canon[40];
+	ref_kind kind;
+	int rc;
+	if (ref_check(reference, &kind) != 0 || ref_normalize(reference, kind, canon,
+	                                                      sizeof canon) != 0)
+		return OWED_ENOTFOUND;
+	rc = store_invoice_by_reference(ctx->st, ctx->admin.id, canon, out);
+	if (rc == OWED_EIO)
+		return svc_store_fail(ctx, rc, "reading invoices", err);
+	return rc;
 }
 
 int svc_invoice_list(owed_ctx *ctx, const svc_invoice_query *q, store_invoice_cb cb, void *ud,

@@ -45,13 +45,58 @@ static int read_payment(owed_ctx *ctx, const svc_payment_input *in, owed_payment
 	return 0;
 }
 
+/* Allocates amount of p to inv (both as read), with the invoice's event; p is inserted first
+ * when it has no debtor yet (the invoice names it).  The caller saves p's unallocated. */
+int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
+                 const char *reason, cJSON *list, owed_error *err)
+{
+	const char *why = "";
+	cJSON *ev, *item;
+	int rc;
+
+	if ((rc = ledger_check_allocation(inv, p, amount, &why)) != 0) {
+		char a1[32], o[32], u[32];
+		int exp = money_exponent(inv->currency);
+		money_format(amount, exp, NULL, "C", MONEY_FMT_PLAIN, a1, sizeof a1);
+		money_format(inv->open, exp, NULL, "C", MONEY_FMT_PLAIN, o, sizeof o);
+		money_format(p->unallocated, exp, NULL, "C", MONEY_FMT_PLAIN, u, sizeof u);
+		return svc_fail(err, rc, "allocate: %s %s to invoice %s (%s, open %s; payment in %s, "
+		                "unallocated %s) refused: %s", inv->currency, a1, inv->number,
+		                inv->currency, o, p->currency, u, why);
+	}
+	if (!p->debtor_id) {
+		p->debtor_id = inv->debtor_id;
+		if ((rc = store_payment_insert(ctx->st, p)) != 0)
+			return svc_store_fail(ctx, rc, "booking the payment", err);
+	}
+	inv->allocated += amount;
+	p->unallocated -= amount;
+	if ((rc = ledger_open(inv, &inv->open)) != 0 ||
+	    (rc = store_allocation_insert(ctx->st, p->id, inv->id, amount, reason, NULL)) != 0 ||
+	    (rc = store_invoice_save_totals(ctx->st, inv)) != 0)
+		return svc_store_fail(ctx, rc, "allocating the payment", err);
+
+	if (list) {
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "invoice", inv->number);
+		svc_json_money(item, "amount", amount, inv->currency);
+		cJSON_AddItemToArray(list, item);
+	}
+	ev = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ev, "payment", (double)p->id);
+	cJSON_AddStringToObject(ev, "currency", inv->currency);
+	svc_json_money(ev, "amount", amount, inv->currency);
+	svc_json_money(ev, "open", inv->open, inv->currency);
+	if (reason && *reason && strcmp(reason, "manual") != 0)
+		cJSON_AddStringToObject(ev, "matched_by", reason);
+	return svc_event(ctx, "invoice", inv->id, inv->debtor_id, inv->id, "allocated", ev, err);
+}
+
 static int allocate(owed_ctx *ctx, owed_payment *p, const svc_allocation_input *a,
                     cJSON *list, owed_error *err)
 {
 	owed_invoice inv;
-	const char *why = "";
 	int64_t amount;
-	cJSON *ev, *item;
 	int rc;
 
 	if ((rc = svc_find_invoice(ctx, "allocate", a->invoice, &inv, err)) != 0)
@@ -67,39 +112,7 @@ static int allocate(owed_ctx *ctx, owed_payment *p, const svc_allocation_input *
 		                "invoice %s", inv.number);
 	else
 		amount = inv.open < p->unallocated ? inv.open : p->unallocated;
-	if ((rc = ledger_check_allocation(&inv, p, amount, &why)) != 0) {
-		char a1[32], o[32], u[32];
-		int exp = money_exponent(inv.currency);
-		money_format(amount, exp, NULL, "C", MONEY_FMT_PLAIN, a1, sizeof a1);
-		money_format(inv.open, exp, NULL, "C", MONEY_FMT_PLAIN, o, sizeof o);
-		money_format(p->unallocated, exp, NULL, "C", MONEY_FMT_PLAIN, u, sizeof u);
-		return svc_fail(err, rc, "allocate: %s %s to invoice %s (%s, open %s; payment in %s, "
-		                "unallocated %s) refused: %s", inv.currency, a1, inv.number,
-		                inv.currency, o, p->currency, u, why);
-	}
-	if (!p->debtor_id) {
-		p->debtor_id = inv.debtor_id;
-		if ((rc = store_payment_insert(ctx->st, p)) != 0)
-			return svc_store_fail(ctx, rc, "booking the payment", err);
-	}
-	inv.allocated += amount;
-	p->unallocated -= amount;
-	if ((rc = ledger_open(&inv, &inv.open)) != 0 ||
-	    (rc = store_allocation_insert(ctx->st, p->id, inv.id, amount, "manual", NULL)) != 0 ||
-	    (rc = store_invoice_save_totals(ctx->st, &inv)) != 0)
-		return svc_store_fail(ctx, rc, "allocating the payment", err);
-
-	item = cJSON_CreateObject();
-	cJSON_AddStringToObject(item, "invoice", inv.number);
-	svc_json_money(item, "amount", amount, inv.currency);
-	cJSON_AddItemToArray(list, item);
-
-	ev = cJSON_CreateObject();
-	cJSON_AddNumberToObject(ev, "payment", (double)p->id);
-	cJSON_AddStringToObject(ev, "currency", inv.currency);
-	svc_json_money(ev, "amount", amount, inv.currency);
-	svc_json_money(ev, "open", inv.open, inv.currency);
-	return svc_event(ctx, "invoice", inv.id, inv.debtor_id, inv.id, "allocated", ev, err);
+	return svc_allocate(ctx, p, &inv, amount, "manual", list, err);
 }
 
 int svc_payment_add(owed_ctx *ctx, const svc_payment_input *in, owed_payment *out,

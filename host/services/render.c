@@ -79,7 +79,28 @@ cJSON *render_payment(const owed_payment *p)
 	cJSON_AddStringToObject(o, "iban", p->iban);
 	cJSON_AddStringToObject(o, "remittance", p->remittance);
 	cJSON_AddStringToObject(o, "source", p->source);
+	svc_json_money(o, "returned", p->returned, p->currency);
+	cJSON_AddStringToObject(o, "review", p->review);
 	return o;
+}
+
+/* A bank entry as booked; a debit's amount is negative. */
+cJSON *render_import_line(const svc_import_line *l)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "file", l->file);
+	cJSON_AddStringToObject(j, "account", l->account);
+	cJSON_AddStringToObject(j, "statement", l->statement);
+	svc_json_date(j, "date", l->date);
+	cJSON_AddStringToObject(j, "currency", l->currency);
+	svc_json_money(j, "amount", l->credit ? l->amount : -l->amount, l->currency);
+	cJSON_AddStringToObject(j, "counterparty", l->counterparty);
+	cJSON_AddStringToObject(j, "outcome", l->outcome);
+	cJSON_AddStringToObject(j, "rule", l->rule);
+	cJSON_AddStringToObject(j, "why", l->why);
+	if (l->payment_id)
+		cJSON_AddNumberToObject(j, "payment", (double)l->payment_id);
+	return j;
 }
 
 cJSON *render_event(const store_event *ev)

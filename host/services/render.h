@@ -7,6 +7,7 @@
 #define OWED_RENDER_H
 
 #include <cjson/cJSON.h>
+#include "services/money_in.h"
 #include "services/services.h"
 
 cJSON *render_admin(const owed_admin *a);
@@ -14,6 +15,7 @@ cJSON *render_debtor(const owed_debtor *d, const char *currency);
 cJSON *render_invoice(const owed_invoice *inv);
 cJSON *render_payment(const owed_payment *p);
 cJSON *render_event(const store_event *ev);
+cJSON *render_import_line(const svc_import_line *l);
 cJSON *render_aging(const svc_aging *a);
 
 #endif

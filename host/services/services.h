@@ -54,6 +54,10 @@ int svc_debtor_add(owed_ctx *ctx, const svc_debtor_input *in, owed_debtor *out, 
 int svc_debtor_edit(owed_ctx *ctx, const char *number, const svc_debtor_input *in,
                     owed_debtor *out, owed_error *err);
 int svc_debtor_get(owed_ctx *ctx, const char *number, owed_debtor *out, owed_error *err);
+/* The numbers of the debtors whose IBAN is iban (any notation), oldest first. */
+typedef int (*svc_number_cb)(const char *number, void *ud);
+int svc_debtors_by_iban(owed_ctx *ctx, const char *iban, svc_number_cb cb, void *ud,
+                        owed_error *err);
 int svc_debtor_list(owed_ctx *ctx, store_debtor_cb cb, void *ud, owed_error *err);
 
 /* Invoices.  Omitted: issue date today, due date issue + the debtor's (or administration's)
@@ -65,6 +69,10 @@ typedef struct svc_invoice_input {
 int svc_invoice_add(owed_ctx *ctx, const svc_invoice_input *in, owed_invoice *out,
                     owed_error *err);
 int svc_invoice_get(owed_ctx *ctx, const char *number, owed_invoice *out, owed_error *err);
+/* The invoice carrying a payment reference (any notation ref_check accepts): OWED_ENOTFOUND
+ * (no message) when none does or the text is no reference, OWED_EEXIST when two do. */
+int svc_invoice_by_reference(owed_ctx *ctx, const char *reference, owed_invoice *out,
+                             owed_error *err);
 typedef struct svc_invoice_query {
 	const char *debtor;     /* a debtor number, or NULL */
 	int open_only, overdue_only, limit;

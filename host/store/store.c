@@ -104,8 +104,8 @@ static const char *const sql[ST_COUNT] = {
 		" (SELECT COALESCE(SUM(amount_minor), 0) FROM write_off WHERE invoice_id = ?1)",
 
 	[ST_PAYMENT_INSERT] = "INSERT INTO payment (admin_id, debtor_id, date, currency,"
-		" amount_minor, unallocated_minor, counterparty, iban, remittance, source)"
-		" VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)",
+		" amount_minor, unallocated_minor, counterparty, iban, remittance, source, review)"
+		" VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_PAYMENT_BY_ID] = "SELECT " PAYMENT_COLS " WHERE id = ?",
 	[ST_PAYMENT_UNALLOC] = "UPDATE payment SET unallocated_minor = ?2 WHERE id = ?1",
 	[ST_PAYMENT_EACH] = "SELECT " PAYMENT_COLS " WHERE admin_id = ?1"
@@ -785,6 +785,7 @@ int store_payment_insert(store *s, owed_payment *p)
 	store_bind_text(st, 8, p->iban);
 	store_bind_text(st, 9, p->remittance);
 	store_bind_text(st, 10, p->source[0] ? p->source : "manual");
+	store_bind_text(st, 11, p->review);
 	return store_exec_write(s, st, &p->id);
 }
 

@@ -231,6 +231,11 @@ function M.parse(text_in, opts)
   return result
 end
 
+-- Whether head (the start of a file) is a camt.053 document.
+function M.detect(head)
+  return type(head) == "string" and head:find("urn:iso:std:iso:20022:tech:xsd:camt.053.001.", 1, true) ~= nil
+end
+
 function M.check(result)
   return decimal.check(result)
 end

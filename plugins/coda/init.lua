@@ -222,6 +222,13 @@ function M.parse(text, opts)
   return result
 end
 
+-- Whether head (the start of a file) is a CODA file: a header record "0000" and then the old
+-- balance record "1".
+function M.detect(head)
+  if type(head) ~= "string" then return false end
+  return head:find("^0000%d") ~= nil and head:find("\n1[%d ]") ~= nil
+end
+
 function M.check(result)
   return decimal.check(result)
 end

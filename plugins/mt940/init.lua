@@ -342,6 +342,15 @@ function M.parse(text, opts)
   return result
 end
 
+-- Whether head (the start of a file) is an MT940 statement: its :20: and :25: tags, with an
+-- optional SWIFT block header before them.
+function M.detect(head)
+  if type(head) ~= "string" then return false end
+  head = head:gsub("^\239\187\191", "")
+  return (head:find("^%s*:20:") or head:find("^%s*{1:") or head:find("\n:20:")) ~= nil
+     and head:find(":25:", 1, true) ~= nil
+end
+
 function M.check(result)
   return decimal.check(result)
 end

@@ -54,6 +54,13 @@ int cmd_case_plan(const cli_args *a);
 int cmd_tasks(const cli_args *a);
 int cmd_case_list(const cli_args *a);
 int cmd_test(const cli_args *a);
+int cmd_import_bank(const cli_args *a);
+int cmd_payment_review(const cli_args *a);
+int cmd_payment_match(const cli_args *a);
+
+/* INVOICE or INVOICE=AMOUNT words into allocations (text holds the copies); returns n. */
+size_t cli_read_allocations(const char *const *words, int n, svc_allocation_input *alloc,
+                            char (*text)[128]);
 
 /* A listing: a table for people, or a JSON array for scripts (--json).  close prints it when
  * rc is 0, frees it, and returns the exit code (printing err when rc is not 0). */

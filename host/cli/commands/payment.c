@@ -8,6 +8,20 @@
 #include "core/money.h"
 #include "services/render.h"
 
+size_t cli_read_allocations(const char *const *words, int n, svc_allocation_input *alloc,
+                            char (*text)[128])
+{
+	for (int i = 0; i < n; i++) {
+		char *eq;
+		snprintf(text[i], sizeof text[i], "%s", words[i]);
+		eq = strchr(text[i], '=');
+		if (eq)
+			*eq = '\0';
+		alloc[i] = (svc_allocation_input){ text[i], eq ? eq + 1 : NULL };
+	}
+	return (size_t)(n > 0 ? n : 0);
+}
+
 int cmd_payment_add(const cli_args *a)
 {
 	svc_allocation_input alloc[ARGS_MAX_MULTI];
@@ -26,16 +40,7 @@ int cmd_payment_add(const cli_args *a)
 
 	if ((rc = args_want_pos(a, 0, 0)))
 		return rc;
-	/* --allocate INVOICE or INVOICE=AMOUNT */
-	for (int i = 0; i < a->nmulti; i++) {
-		char *eq;
-		snprintf(text[i], sizeof text[i], "%s", a->multi[i]);
-		eq = strchr(text[i], '=');
-		if (eq)
-			*eq = '\0';
-		alloc[in.nalloc].invoice = text[i];
-		alloc[in.nalloc++].amount = eq ? eq + 1 : NULL;
-	}
+	in.nalloc = cli_read_allocations(a->multi, a->nmulti, alloc, text);
 	if ((rc = cli_session(a, &ctx)))
 		return rc;
 	rc = svc_payment_add(&ctx, &in, &p, &err);

@@ -107,6 +107,14 @@ static const cli_opt plugin_new_opts[] = {
 	{ "dir", "PATH", "create it in PATH/NAME (default: $OWED_HOME/plugins/NAME)", 0 },
 	{ 0 }
 };
+static const cli_opt import_bank_opts[] = {
+	{ "format", "PLUGIN", "the importer (camt053, mt940, coda; default: recognised)", 0 },
+	{ "dry-run", NULL, "read, check and match everything, then write nothing", 0 },
+	{ "accept-unbalanced", NULL, "book statements whose balances do not add up (recorded "
+	  "in the dossier)", 0 },
+	{ "verbose", NULL, "list every entry, not only those that need a person", 0 },
+	{ 0 }
+};
 static const cli_opt run_opts[] = {
 	{ "date", "DATE", "the day to run for (default: today); missed days are caught up", 0 },
 	{ "dry-run", NULL, "show what would happen, explained per case; write nothing", 0 },
@@ -160,6 +168,12 @@ const cli_entry cli_commands[] = {
 	{ { "payment add", "", "Book a payment and allocate it to invoices.", payment_add_opts, 0 },
 	  cmd_payment_add },
 	{ { "payment list", "", "List payments.", payment_list_opts, 0 }, cmd_payment_list },
+	{ { "payment review", "", "Payments matching could not place, with why.", no_opts, 0 },
+	  cmd_payment_review },
+	{ { "payment match", "PAYMENT INVOICE[=AMOUNT]...",
+	    "Place a payment from the review queue on invoices.", no_opts, 0 }, cmd_payment_match },
+	{ { "import bank", "FILE...", "Book bank statements (CAMT.053, MT940, CODA) and match "
+	    "the payments.", import_bank_opts, 0 }, cmd_import_bank },
 	{ { "dossier", "debtor NUMBER | invoice NUMBER",
 	    "Print the full history of a debtor or an invoice.", no_opts, 0 }, cmd_dossier },
 	{ { "run", "", "The daily run: decide each case's next step, send the letters.",
