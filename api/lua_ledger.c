@@ -75,6 +75,8 @@ static void push_payment(lua_State *L, const owed_payment *p)
 	api_set_string(L, "iban", p->iban);
 	api_set_string(L, "remittance", p->remittance);
 	api_set_string(L, "source", p->source);
+	api_set_money(L, "returned", p->returned, p->currency);
+	api_set_string(L, "review", p->review);
 }
 
 /* Appends the value on top to the array just below it. */

@@ -489,6 +489,19 @@ function owed.ledger.debtors() end
 ---@return owed.ledger.invoice|nil invoice
 function owed.ledger.invoice(number) end
 
+---The invoice carrying a payment reference, in any notation owed accepts (betalingskenmerk,
+---OGM/VCS with or without +++, RF with or without spaces); nil when none does or the text is
+---no valid reference, and nil plus why when two invoices carry it.
+---@param reference string
+---@return owed.ledger.invoice|nil invoice
+---@return string|nil why
+function owed.ledger.invoice_by_reference(reference) end
+
+---The numbers of the debtors whose IBAN is this one (any spacing or case), oldest first.
+---@param iban string
+---@return string[] numbers
+function owed.ledger.debtors_by_iban(iban) end
+
 ---Invoices, oldest due first.
 ---@param query? { debtor?: string, open?: boolean, overdue?: boolean, limit?: integer }
 ---@return owed.ledger.invoice[] invoices
@@ -496,7 +509,7 @@ function owed.ledger.invoices(query) end
 
 ---Payments, oldest first.
 ---@param query? { debtor?: string }
----@return table[] payments id, date, currency, amount, unallocated, counterparty, iban, remittance, source
+---@return table[] payments id, date, currency, amount, unallocated, counterparty, iban, remittance, source, returned, review
 function owed.ledger.payments(query) end
 
 ---The dossier of a debtor or an invoice, oldest event first; payload is JSON text.

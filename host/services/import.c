@@ -346,8 +346,12 @@ static int has_kind(const rt_info *in, const char *kind)
 static rt_plugin *importer(rt *r, const char *name, owed_error *err)
 {
 	rt_plugin *p;
-	if (rt_load(r, name, NULL, 0, err) != 0)
+	if (rt_load(r, name, NULL, 0, err) != 0) {
+		char why[400];
+		snprintf(why, sizeof why, "%.399s", err->msg);
+		svc_fail(err, OWED_EUSAGE, "format: %s", why);
 		return NULL;
+	}
 	if (!(p = rt_find(r, name)) || !has_kind(rt_plugin_info(p), "importer")) {
 		svc_fail(err, OWED_EUSAGE, "format: plugin %s is not an importer", name);
 		return NULL;
@@ -430,8 +434,6 @@ static int parse_file(rt *r, const svc_import_options *o, imp_file *f, owed_erro
 	p = o->format ? importer(r, o->format, err) : detect(r, &c, tried, sizeof tried, err);
 	if (!p) {
 		free(text);
-		if (o->format)
-			err->code = err->code ? err->code : OWED_EUSAGE;
 		return err->code;
 	}
 	f->format = rt_plugin_info(p)->name;

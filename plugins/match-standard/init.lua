@@ -206,6 +206,7 @@ local function by_iban(p)
     end
   end
   local tol = setting("tolerance", nil)
+  if type(tol) == "string" then tol = owed.money.parse(tol) end
   if tol and tol:currency() == ccy and tol:minor() > 0 then
     local near = {}
     for _, inv in ipairs(open) do

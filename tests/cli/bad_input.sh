@@ -164,7 +164,11 @@ refuse 2 "dossier:" "'payment'" -- dossier payment 1
 section "unknown commands (exit 2)"
 refuse 2 "unknown command" "'frobnicate'" -- frobnicate
 refuse 2 "unknown command" "'invoice frob'" -- invoice frob
-refuse 2 "unknown command" "'debtors list'" -- debtors list
+refuse 2 "unknown command" "'debtorz list'" -- debtorz list
+# a group's plural reads as well as the group: owed payments review, owed debtors list
+run debtors list
+expect_exit 0
+expect_out '^D1 +Bakker BV'
 
 section "a database path that does not exist (exit 5)"
 refuse 5 "no database at $WORK/missing.db" -- debtor list --db "$WORK/missing.db"

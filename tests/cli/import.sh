@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# import.sh -- `owed import bank` end to end on statement files this test writes itself:
+# every matching rule, what goes to review rather than be guessed, returns and refunds,
+# statements and entries seen before, balances that do not add up, --dry-run, and bad files
+# refused with the place named and nothing written.
+. "$(dirname "$0")/lib.sh"
+
+export OWED_TODAY=2026-03-20 OWED_HOME=$WORK/home
+
+# cents AMOUNT / amount CENTS: "12.50" <-> 1250 (every amount here has two decimals)
+cents() { local a=${1/./}; echo $((10#$a)); }
+amount() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+# camt FILE ID SEQ OPEN CLOSE ENTRY...: a camt.053.001.02 file with one statement on the
+# creditor's account; each ENTRY is "ref;amount;CRDT|DBIT;name;iban;structured;text;e2e;rvsl".
+# CLOSE "auto" is the opening plus the entries; LAST_CLOSE holds the closing balance written.
+camt() {
+	local file=$1 id=$2 seq=$3 open=$4 close=$5 e sum
+	shift 5
+	if [[ $close == auto ]]; then
+		sum=$(cents "$open")
+		for e in "$@"; do
+			IFS=';' read -r _ amt dir _ <<<"$e"
+			if [[ $dir == CRDT ]]; then sum=$((sum + $(cents "$amt"))); else sum=$((sum - $(cents "$amt"))); fi
+		done
+		close=$(amount "$sum")
+	fi
+	LAST_CLOSE=$close
+	{
+		printf '<?xml version="1.0" encoding="UTF-8"?>\n'
+		printf '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>\n'
+		printf '<GrpHdr><MsgId>%s</MsgId><CreDtTm>2026-03-20T08:00:00</CreDtTm></GrpHdr>\n' "$id"
+		printf '<Stmt><Id>%s</Id><ElctrncSeqNb>%s</ElctrncSeqNb>\n' "$id" "$seq"
+		printf '<Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>\n'
+		printf '<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-19</Dt></Dt></Bal>\n' "$open"
+		printf '<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-20</Dt></Dt></Bal>\n' "$close"
+		for e in "$@"; do
+			IFS=';' read -r ref amt dir name iban strd text e2e rvsl <<<"$e"
+			printf '<Ntry><NtryRef>%s</NtryRef><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd>' "$ref" "$amt" "$dir"
+			[[ -n $rvsl ]] && printf '<RvslInd>true</RvslInd>'
+			printf '<BookgDt><Dt>2026-03-20</Dt></BookgDt><NtryDtls><TxDtls>'
+			[[ -n $e2e ]] && printf '<Refs><EndToEndId>%s</EndToEndId></Refs>' "$e2e"
+			if [[ $dir == CRDT ]]; then
+				printf '<RltdPties><Dbtr><Nm>%s</Nm></Dbtr>' "$name"
+				[[ -n $iban ]] && printf '<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct>' "$iban"
+			else
+				printf '<RltdPties><Cdtr><Nm>%s</Nm></Cdtr>' "$name"
+				[[ -n $iban ]] && printf '<CdtrAcct><Id><IBAN>%s</IBAN></Id></CdtrAcct>' "$iban"
+			fi
+			printf '</RltdPties><RmtInf>'
+			[[ -n $text ]] && printf '<Ustrd>%s</Ustrd>' "$text"
+			[[ -n $strd ]] && printf '<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>%s</Ref></CdtrRefInf></Strd>' "$strd"
+			printf '</RmtInf></TxDtls></NtryDtls></Ntry>\n'
+		done
+		printf '</Stmt></BkToCstmrStmt></Document>\n'
+	} >"$file"
+}
+
+# invoice_open NUMBER: the open amount `owed invoice show` prints
+invoice_open() {
+	run invoice show "$1" --json
+	json .open
+}
+
+section "a ledger"
+run init --name "Acme BV" --iban NL91ABNA0417164300
+expect_exit 0
+J=NL20INGB0001234567 P=BE68539007547034 K=NL02ABNA0123456789 V=NL39RABO0300065264
+run debtor add --number D1 --name "Jansen BV" --iban $J
+run debtor add --number D2 --name "Peeters" --iban $P
+run debtor add --number D3 --name "Klaassen" --iban $K
+run debtor add --number D4 --name "Visser" --iban $V
+run debtor add --number D5 --name "Zonder Bank"
+run invoice add --number F1 --debtor D1 --amount 100.00 --issue-date 2026-01-01 --reference RF18539007547034
+run invoice add --number F2 --debtor D1 --amount 250.00 --issue-date 2026-01-10
+run invoice add --number F3 --debtor D2 --amount 80.00 --issue-date 2026-01-05
+run invoice add --number F4 --debtor D2 --amount 80.00 --issue-date 2026-01-06
+run invoice add --number F5 --debtor D3 --amount 120.00 --issue-date 2026-01-02
+run invoice add --number F6 --debtor D3 --amount 45.50 --issue-date 2026-01-03
+run invoice add --number F7 --debtor D3 --amount 300.00 --issue-date 2026-01-04
+run invoice add --number F8 --debtor D4 --amount 500.00 --issue-date 2026-01-01
+run invoice add --number F9 --debtor D4 --amount 200.00 --issue-date 2026-02-01
+run invoice add --number F10 --debtor D5 --amount 60.00 --issue-date 2026-01-01
+run invoice add --number F11 --debtor D2 --amount 99.00 --issue-date 2026-01-07
+expect_exit 0
+
+section "every rule on one statement"
+camt "$WORK/s1.xml" STMT-1 1 1000.00 auto \
+	"E1;100.00;CRDT;Jansen BV;$J;RF18539007547034;;;" \
+	"E2;250.00;CRDT;Jansen;;;betaling factuur F2 dank u;;" \
+	"E3;80.00;CRDT;Peeters;$P;;betaling;;" \
+	"E4;165.50;CRDT;Klaassen;$K;;maart;;" \
+	"E5;450.00;CRDT;Visser;$V;;;;" \
+	"E6;17.99;CRDT;Onbekend;NL44RABO0123456789;;gift;;" \
+	"E7;75.00;DBIT;Leverancier BV;NL69INGB0123456789;;inkoop;;" \
+	"E8;99.00;CRDT;Iemand;;;F10 en F11;;" \
+	"E9;20.00;DBIT;Bank;;;kosten;;" \
+	"E10;62.00;CRDT;Zonder Bank;;;F10;;"
+cp "$WORK/s1.xml" "$WORK/s1-copy.xml"
+before=$(db_state)
+run import bank "$WORK/s1.xml" --dry-run --json
+expect_exit 0
+expect_json .dry_run true .entries 10 .matched 5 .review 3 .ignored 2
+equal "dry run wrote nothing" "$(db_state)" "$before"
+
+run import bank "$WORK/s1.xml" --json
+expect_exit 0
+expect_json .files 1 .statements 1 .entries 10 .matched 5 .review 3 .credit 0 .ignored 2 .duplicates 0
+OUT=$(json .entries_detail)
+json_select rule reference
+expect_json .outcome matched .amount 100.00 \
+	.why "the structured reference RF18539007547034 names F1"
+run import bank "$WORK/s1.xml" --json
+OUT=$(json .entries_detail); json_select rule invoice-number
+run import bank "$WORK/s1.xml" --json
+expect_json .statements 0 .statements_skipped 1 .duplicates 10 .matched 0
+run import bank "$WORK/s1-copy.xml"
+expect_exit 0
+expect_out "0 statements \(1 seen before\), 0 entries read: .*; 10 duplicates skipped"
+
+equal "F1 paid by its reference" "$(invoice_open F1)" "0.00"
+equal "F2 paid by its number in the text" "$(invoice_open F2)" "0.00"
+equal "F3 still open: 80.00 fits F3 and F4" "$(invoice_open F3)" "80.00"
+equal "F4 still open" "$(invoice_open F4)" "80.00"
+equal "F5 paid as part of a sum (120.00 + 45.50)" "$(invoice_open F5)" "0.00"
+equal "F6 paid as part of a sum" "$(invoice_open F6)" "0.00"
+equal "F7 untouched by the sum" "$(invoice_open F7)" "300.00"
+equal "F8 partly paid, oldest first" "$(invoice_open F8)" "50.00"
+equal "F9 untouched" "$(invoice_open F9)" "200.00"
+equal "F10 paid, 2.00 more stays as credit" "$(invoice_open F10)" "0.00"
+equal "F11 not guessed: the text names two debtors' invoices" "$(invoice_open F11)" "99.00"
+
+section "the review queue"
+run payment review --json
+expect_exit 0
+equal "three payments wait" "$(json_len .)" 3
+OUT=$(json '.[0]')
+expect_json .amount 80.00 .counterparty Peeters \
+	.review "IBAN BE68539007547034 is debtor D2's; 2 invoices are open for 80.00: F3, F4"
+run payment review --json
+OUT=$(json '.[1]')
+expect_json .amount 17.99 .review "no rule matched"
+run payment review --json
+OUT=$(json '.[2]')
+expect_json .amount 99.00 .review "the text names invoices of more than one debtor: F10, F11"
+pid=$(run payment review --json; json '.[0].id')
+run payments match "$pid" F4
+expect_exit 0
+expect_line "payment $pid matched, unallocated €0.00"
+equal "F4 paid by hand" "$(invoice_open F4)" "0.00"
+run payment review --json
+equal "two payments wait" "$(json_len .)" 2
+refuse 4 "PAYMENT" "nothing left" -- payment match "$pid" F3
+refuse 3 "INVOICE" "F99" -- payment match "$(run payment review --json; json '.[0].id')" F99
+run dossier invoice F1
+expect_out 'invoice allocated .*"matched_by":"reference"'
+
+section "returns: a reversal, a returned collection, a refund of credit"
+camt "$WORK/s2.xml" STMT-2 2 "$LAST_CLOSE" auto \
+	"R1;100.00;DBIT;Jansen BV;$J;;storno;;true" \
+	"R2;2.00;DBIT;Zonder Bank;;;;;" \
+	"R3;2.00;CRDT;Zonder Bank;;;;;"
+run import bank "$WORK/s2.xml" --json
+expect_exit 0
+expect_json .reversed 1 .ignored 1 .review 1
+equal "F1 open again after the reversal" "$(invoice_open F1)" "100.00"
+run dossier invoice F1
+expect_out 'invoice payment_reversed'
+
+run debtor edit D5 --iban NL69INGB0123456789
+camt "$WORK/s3.xml" STMT-3 3 "$LAST_CLOSE" auto "R4;2.00;DBIT;Zonder Bank;NL69INGB0123456789;;terugbetaling;;"
+run import bank "$WORK/s3.xml" --json
+expect_exit 0
+expect_json .refunded 1
+run payment list --debtor D5 --json
+expect_json '.[0].unallocated' 0.00 '.[0].returned' 2.00
+
+camt "$WORK/s4.xml" STMT-4 4 "$LAST_CLOSE" auto "C1;100.00;CRDT;Jansen BV;$J;;F1;E2E-77;"
+camt "$WORK/s5.xml" STMT-5 5 "$LAST_CLOSE" auto "C2;100.00;DBIT;Jansen BV;$J;;MD06 retour;E2E-77;"
+run import bank "$WORK/s4.xml"
+equal "F1 paid again" "$(invoice_open F1)" "0.00"
+run import bank "$WORK/s5.xml" --json
+expect_json .reversed 1
+OUT=$(json .entries_detail); expect_json '.[0].rule' end-to-end
+equal "F1 open again after the returned payment" "$(invoice_open F1)" "100.00"
+
+section "the tolerance (bank costs) is the admin's setting"
+put "$WORK/owed.conf" <<CONF
+return { plugins = { ["match-standard"] = { tolerance = "2.50 EUR" } } }
+CONF
+export OWED_CONF=$WORK/owed.conf
+camt "$WORK/s6.xml" STMT-6 6 "$LAST_CLOSE" auto "T1;198.50;CRDT;Visser;$V;;;;"
+run import bank "$WORK/s6.xml" --json
+expect_exit 0
+OUT=$(json .entries_detail); expect_json '.[0].rule' tolerance '.[0].outcome' matched
+equal "F9 paid, 1.50 short written off" "$(invoice_open F9)" "0.00"
+run dossier invoice F9
+expect_out 'invoice written_off'
+unset OWED_CONF
+
+section "balances that do not add up"
+camt "$WORK/bad-balance.xml" STMT-7 7 1000.00 9999.99 "B1;10.00;CRDT;X;;;;;"
+refuse 4 "bad-balance.xml" "opening 1000.00 + entries 10.00 = 1010.00 EUR, closing says 9999.99" \
+	"--accept-unbalanced" -- import bank "$WORK/bad-balance.xml"
+run import bank "$WORK/bad-balance.xml" --accept-unbalanced --json
+expect_exit 0
+expect_json .statements 1 .review 1
+run dossier debtor D1
+sqlite3 "$db" "SELECT unbalanced FROM bank_statement WHERE statement_key LIKE 'id:STMT-7%'" >"$WORK/unb"
+equal "the statement records what did not add up" "$(cat "$WORK/unb")" \
+	"opening 1000.00 + entries 10.00 = 1010.00 EUR, closing says 9999.99"
+equal "and the dossier says it was accepted" \
+	"$(sqlite3 "$db" "SELECT json_extract(payload, '$.accepted_unbalanced') FROM event WHERE entity = 'statement' AND kind = 'imported' ORDER BY id DESC LIMIT 1")" \
+	"opening 1000.00 + entries 10.00 = 1010.00 EUR, closing says 9999.99"
+
+section "bad files change nothing"
+head -c 900 "$WORK/s1.xml" >"$WORK/truncated.xml"
+refuse 3 "truncated.xml" "not well-formed" -- import bank "$WORK/truncated.xml"
+sed 's/2026-03-20<\/Dt><\/BookgDt>/2026-02-30<\/Dt><\/BookgDt>/' "$WORK/s1.xml" >"$WORK/baddate.xml"
+refuse 3 "baddate.xml" "'2026-02-30' is not a date that exists" -- import bank "$WORK/baddate.xml"
+sed 's/camt.053.001.02/camt.053.001.99/' "$WORK/s1.xml" >"$WORK/version.xml"
+refuse 3 "version.xml" "unsupported version camt.053.001.99" -- import bank "$WORK/version.xml"
+sed 's/Jansen BV/J\xe9nsen BV/' "$WORK/s1.xml" >"$WORK/latin1.xml"
+refuse 3 "latin1.xml" "not well-formed" -- import bank "$WORK/latin1.xml"
+printf 'hello\n' >"$WORK/notes.txt"
+refuse 3 "notes.txt" "no importer recognises this file" -- import bank "$WORK/notes.txt"
+refuse 5 "missing.xml" "cannot open" -- import bank "$WORK/missing.xml"
+refuse 2 "mt941" -- import bank --format mt941 "$WORK/s1.xml"
+head -c 52428800 /dev/zero | tr '\0' 'x' >"$WORK/big.xml"
+refuse 3 "big.xml" "no importer recognises this file" -- import bank "$WORK/big.xml"
+{ sed '$d' "$WORK/s1.xml" | sed '$d'; for _ in $(seq 20000); do printf '<!-- padding padding padding padding padding padding padding padding padding -->\n'; done; } >"$WORK/cut.xml"
+refuse 3 "cut.xml" "not well-formed" -- import bank --format camt053 "$WORK/cut.xml"
+
+section "help"
+run import bank --help
+expect_exit 0
+expect_out "--accept-unbalanced"
+run payments review --help
+expect_exit 0
+
+finish
