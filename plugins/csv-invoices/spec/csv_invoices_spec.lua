@@ -316,6 +316,26 @@ describe("csv-invoices", function()
     assert.are.same({ name = "Y", kind = "consumer" }, r.documents[2].debtor)
   end)
 
+  it("maps a MICE Operations export as docs/import.md shows", function()
+    local q = testing.plugin("csv-invoices", { columns = { number = "InvoiceNumber", name = "Clientname",
+      issue_date = "DateSent", due_date = "DateDue", amount = "TotalInclVat", vat = "TotalVat",
+      description = "DescriptionFactuur", street = "Address", postal_code = "Zipcode", city = "City",
+      email = "Email", country = "Country", vat_number = "Taxnumber" } })
+    local text = "InvoiceNumber;DescriptionFactuur;ClientReference;Clientname;Address;Zipcode;City;Email;Phone;" ..
+                 "Mobile;Country;TotalExclVat;TotalInclVat;TotalVat;DateSent;DatePaid;Taxnumber;DateDue\n" ..
+                 "2026-014;Congres mei;PO-77;Hotel Zee BV;Strand 4;2586 AA;Den Haag;fin@zee.example;;;NL;" ..
+                 "1000,00;1210,00;210,00;02-03-2026;;NL123456789B01;01-04-2026\n"
+    local d = q:call("parse", text).documents[1]
+    assert.are.equal("2026-014", d.number)
+    assert.are.equal("2026-03-02", d.issue_date)
+    assert.are.equal("2026-04-01", d.due_date)
+    assert.are.equal("1210.00 EUR", d.amount)
+    assert.are.equal("210.00 EUR", d.vat)
+    assert.are.equal("Congres mei", d.description)
+    assert.are.same({ name = "Hotel Zee BV", kind = "business", country = "NL", email = "fin@zee.example",
+                      address = "Strand 4\n2586 AA Den Haag", vat = "NL123456789B01" }, d.debtor)
+  end)
+
   it("detects a CSV of invoices by its header", function()
     assert.is_true(p:call("detect", DUTCH, "export.csv"))
     assert.is_true(p:call("detect", "Invoice Number,Customer,Invoice Date,Amount\r\n", "x.txt"))
