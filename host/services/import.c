@@ -14,13 +14,11 @@
 #include <lauxlib.h>
 
 #include "core/money.h"
-#include "core/sha256.h"
+#include "services/importer.h"
 #include "services/internal.h"
 #include "services/matching.h"
 #include "services/money_in.h"
 
-#define IMPORT_MAX_BYTES   (256u << 20)   /* a statement file larger than this is refused */
-#define DETECT_BYTES       4096           /* what detect() sees of a file */
 
 /* ------------------------------------------------------------------ the file in C */
 
@@ -254,78 +252,23 @@ static void read_statement(imp_file *f, lua_State *L, int t, size_t si)
 	lua_settop(L, top);
 }
 
-/* ------------------------------------------------------------------ calling the importer */
+/* ------------------------------------------------------------------ the importer's result */
 
-typedef struct parse_call {
-	const char *text;
-	size_t len;
-	imp_file *f;
-	char msg[1024];
-} parse_call;
-
-/* The plugin's own message, without the runtime's "plugin x, hook y (subject): " head and
- * the traceback: the user needs the place in the file, not the place in the Lua code. */
-static void plugin_message(const char *msg, char *out, size_t size)
+static int parsed(lua_State *co, int t, void *ud, char *msg, size_t size)
 {
-	const char *head = strstr(msg, "): ");
-	const char *body = head && strncmp(msg, "plugin ", 7) == 0 ? head + 3 : msg;
-	const char *end = strstr(body, "\nstack traceback:");
-	int len = end ? (int)(end - body) : (int)strlen(body);
-	snprintf(out, size, "%.*s", len, body);
-}
-
-static int push_text(lua_State *co, void *ud)
-{
-	parse_call *c = ud;
-	lua_pushlstring(co, c->text, c->len);
-	lua_pushstring(co, c->f->path);
-	return 2;
-}
-
-static void detected(rt_plugin *p, int status, lua_State *co, int nres, const char *msg,
-                     void *ud)
-{
-	(void)p, (void)msg;
-	*(int *)ud = status == 0 && nres >= 1 && lua_toboolean(co, -nres);
-}
-
-static int push_parse_args(lua_State *co, void *ud)
-{
-	parse_call *c = ud;
-	lua_pushlstring(co, c->text, c->len);
-	lua_newtable(co);
-	return 2;
-}
-
-static void parsed(rt_plugin *p, int status, lua_State *co, int nres, const char *msg,
-                   void *ud)
-{
-	parse_call *c = ud;
-	imp_file *f = c->f;
-	int t, st;
+	imp_file *f = ud;
+	int st;
 	size_t n;
-	(void)p;
-	if (status != 0) {
-		plugin_message(msg ? msg : "the importer failed", c->msg, sizeof c->msg);
-		return;
-	}
-	if (nres < 1 || !lua_istable(co, -nres)) {
-		snprintf(c->msg, sizeof c->msg, "the importer returned no table { statements = ... }");
-		return;
-	}
-	t = lua_absindex(co, -nres);
 	if (lua_getfield(co, t, "format") == LUA_TSTRING)
 		f->format = keep(f, lua_tostring(co, -1), lua_rawlen(co, -1));
 	lua_pop(co, 1);
 	if (lua_getfield(co, t, "statements") != LUA_TTABLE || (n = lua_rawlen(co, -1)) == 0) {
-		snprintf(c->msg, sizeof c->msg, "the file holds no statement");
-		return;
+		snprintf(msg, size, "the file holds no statement");
+		return OWED_EINPUT;
 	}
 	st = lua_gettop(co);
-	if (!(f->s = calloc(n, sizeof *f->s))) {
-		f->oom = 1;
-		return;
-	}
+	if (!(f->s = calloc(n, sizeof *f->s)))
+		return OWED_ENOMEM;
 	f->ns = n;
 	for (size_t i = 1; i <= n && !f->oom; i++) {
 		if (lua_rawgeti(co, st, (lua_Integer)i) == LUA_TTABLE)
@@ -333,120 +276,7 @@ static void parsed(rt_plugin *p, int status, lua_State *co, int nres, const char
 		lua_pop(co, 1);
 	}
 	lua_pop(co, 1);
-}
-
-static int has_kind(const rt_info *in, const char *kind)
-{
-	for (const char *const *k = in->kinds; k && *k; k++)
-		if (strcmp(*k, kind) == 0)
-			return 1;
-	return 0;
-}
-
-static rt_plugin *importer(rt *r, const char *name, owed_error *err)
-{
-	rt_plugin *p;
-	if (rt_load(r, name, NULL, 0, err) != 0) {
-		char why[400];
-		snprintf(why, sizeof why, "%.399s", err->msg);
-		svc_fail(err, OWED_EUSAGE, "format: %s", why);
-		return NULL;
-	}
-	if (!(p = rt_find(r, name)) || !has_kind(rt_plugin_info(p), "importer")) {
-		svc_fail(err, OWED_EUSAGE, "format: plugin %s is not an importer", name);
-		return NULL;
-	}
-	return p;
-}
-
-/* The first importer on the search path whose detect(head, path) says yes. */
-static rt_plugin *detect(rt *r, parse_call *c, char *tried, size_t size, owed_error *err)
-{
-	parse_call head = *c;
-	size_t used = 0;
-	head.len = c->len < DETECT_BYTES ? c->len : DETECT_BYTES;
-	tried[0] = '\0';
-	for (size_t i = 0; i < rt_count(r); i++) {
-		const rt_info *in = rt_info_at(r, i);
-		owed_error ignored = { 0 };
-		rt_plugin *p;
-		int yes = 0;
-		if (!has_kind(in, "importer") || in->state == RT_BROKEN ||
-		    !(p = importer(r, in->name, &ignored)) || !rt_has_hook(p, "detect"))
-			continue;
-		used += (size_t)snprintf(tried + used, used < size ? size - used : 0, "%s%s",
-		                         used ? ", " : "", in->name);
-		if (rt_call_sync(p, "detect", c->f->path, push_text, &head, detected, &yes) == 0 && yes)
-			return p;
-	}
-	svc_fail(err, OWED_EINPUT, "%s: no importer recognises this file (tried %s); name one with "
-	         "--format", c->f->path, tried[0] ? tried : "none");
-	return NULL;
-}
-
-static char *read_file(const char *path, size_t *len, owed_error *err)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-	if (!fp) {
-		svc_fail(err, OWED_EIO, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0)
-		svc_fail(err, OWED_EIO, "%s: cannot read: %s", path, strerror(errno));
-	else if ((unsigned long)size > IMPORT_MAX_BYTES)
-		svc_fail(err, OWED_EINPUT, "%s: %ld bytes; a statement file may hold at most %u MiB",
-		         path, size, IMPORT_MAX_BYTES >> 20);
-	else if (!(buf = malloc((size_t)size + 1)))
-		svc_fail(err, OWED_ENOMEM, "%s: no memory for %ld bytes", path, size);
-	else if (fread(buf, 1, (size_t)size, fp) != (size_t)size) {
-		svc_fail(err, OWED_EIO, "%s: cannot read: %s", path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[size] = '\0';
-		*len = (size_t)size;
-	}
-	fclose(fp);
-	return buf;
-}
-
-/* A file the importer refuses is the user's input, not a plugin failure: the message goes into
- * the error, without the runtime's report and traceback on stderr. */
-static void quiet(const char *plugin, const char *hook, const char *subject, const char *msg,
-                  void *ud)
-{
-	(void)plugin, (void)hook, (void)subject, (void)msg, (void)ud;
-}
-
-static int parse_file(rt *r, const svc_import_options *o, imp_file *f, owed_error *err)
-{
-	parse_call c = { .f = f };
-	char tried[256];
-	rt_plugin *p;
-	char *text = read_file(f->path, &c.len, err);
-	int rc;
-	if (!text)
-		return err->code;
-	c.text = text;
-	sha256_hex(text, c.len, f->sha);
-	p = o->format ? importer(r, o->format, err) : detect(r, &c, tried, sizeof tried, err);
-	if (!p) {
-		free(text);
-		return err->code;
-	}
-	f->format = rt_plugin_info(p)->name;
-	rt_on_report(r, quiet, NULL);
-	rc = rt_call_sync(p, "parse", f->path, push_parse_args, &c, parsed, &c);
-	rt_on_report(r, NULL, NULL);
-	free(text);
-	if (f->oom)
-		return svc_fail(err, OWED_ENOMEM, "%s: no memory for its entries", f->path);
-	if (rc != 0 || c.msg[0])
-		return svc_fail(err, rc == OWED_ENOMEM ? OWED_ENOMEM : OWED_EINPUT, "%s: %s", f->path,
-		                c.msg[0] ? c.msg : "the importer failed");
-	return 0;
+	return f->oom ? OWED_ENOMEM : 0;
 }
 
 /* ------------------------------------------------------------------ checking a statement */
@@ -625,7 +455,7 @@ int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfile
 	for (size_t i = 0; i < nfiles; i++) {
 		imp_file f = { .path = files[i] };
 		one = (owed_error){ 0 };
-		if ((rc = parse_file(r, o, &f, &one)) == 0) {
+		if ((rc = imp_run(r, f.path, o->format, f.sha, &f.format, parsed, &f, &one)) == 0) {
 			if ((rc = store_begin(ctx->st)) != 0)
 				svc_store_fail(ctx, rc, "importing", &one);
 			else if ((rc = book_file(ctx, r, o, &f, cb, ud, res, &one)) != 0 || o->dry_run)

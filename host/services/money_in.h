@@ -47,6 +47,19 @@ int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfile
                     const svc_import_options *o, svc_import_cb cb, void *ud,
                     svc_import_result *res, owed_error *err);
 
+/* Invoices and credit notes from an invoice importer (ubl, csv-invoices); o's format,
+ * dry_run and nothing else apply. */
+typedef struct svc_invoice_result {
+	int64_t files, read, booked, credited, duplicates, debtors_created;
+} svc_invoice_result;
+typedef struct svc_invoice_line {
+	const char *file, *type, *number, *debtor, *amount, *currency, *outcome;
+} svc_invoice_line;
+typedef void (*svc_invoice_cb)(const svc_invoice_line *l, void *ud);
+int svc_import_invoices(owed_ctx *ctx, rt *r, const char *const *files, size_t nfiles,
+                        const svc_import_options *o, svc_invoice_cb cb, void *ud,
+                        svc_invoice_result *res, owed_error *err);
+
 /* The review queue: payments a person must place, each with what matching saw. */
 int svc_payment_review(owed_ctx *ctx, store_payment_cb cb, void *ud, owed_error *err);
 /* Settles a payment from the queue: allocates it to the invoices named (amount NULL: as much

@@ -231,6 +231,45 @@ refuse 3 "big.xml" "no importer recognises this file" -- import bank "$WORK/big.
 { sed '$d' "$WORK/s1.xml" | sed '$d'; for _ in $(seq 20000); do printf '<!-- padding padding padding padding padding padding padding padding padding -->\n'; done; } >"$WORK/cut.xml"
 refuse 3 "cut.xml" "not well-formed" -- import bank --format camt053 "$WORK/cut.xml"
 
+section "invoices from CSV and UBL"
+put "$WORK/invoices.csv" <<'CSV'
+Factuurnummer;Debiteurnummer;Naam;Factuurdatum;Vervaldatum;Bedrag;Betalingskenmerk
+G100;K1;Bakker & Zn BV;01-03-2026;31-03-2026;1.234,56;RF18539007547034
+G101;K2;De Vries;02-03-2026;01-04-2026;99,95;
+CSV
+run import invoices "$WORK/invoices.csv" --dry-run --json
+expect_exit 0
+expect_json .dry_run true .read 2 .booked 2 .debtors_created 2
+refuse 3 "G100" "no invoice 'G100'" -- invoice show G100
+run import invoices "$WORK/invoices.csv" --json
+expect_exit 0
+expect_json .files 1 .read 2 .booked 2 .duplicates 0 .debtors_created 2 '.documents[0].amount' 1234.56
+run invoice show G100 --json
+expect_json .debtor K1 .amount 1234.56 .due_date 2026-03-31 .open 1234.56
+run debtor show K1 --json
+expect_json .name "Bakker & Zn BV"
+run import invoices "$WORK/invoices.csv" --json
+expect_json .booked 0 .duplicates 2
+put "$WORK/credit.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:ID>C7</cbc:ID><cbc:IssueDate>2026-03-05</cbc:IssueDate><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+ <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>G101</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>
+ <cac:AccountingCustomerParty><cac:Party><cac:PartyIdentification><cbc:ID>K2</cbc:ID></cac:PartyIdentification>
+ <cac:PartyLegalEntity><cbc:RegistrationName>De Vries</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:AccountingCustomerParty>
+ <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">3.47</cbc:TaxAmount></cac:TaxTotal>
+ <cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="EUR">19.95</cbc:PayableAmount></cac:LegalMonetaryTotal>
+</CreditNote>
+XML
+run import invoices "$WORK/credit.xml" --json
+expect_exit 0
+expect_json .credited 1 '.documents[0].type' credit_note
+equal "G101 credited 19.95" "$(invoice_open G101)" "80.00"
+sed 's/<cbc:ID>G101</<cbc:ID>G999</' "$WORK/credit.xml" >"$WORK/credit-bad.xml"
+refuse 3 "credit-bad.xml" "credit_note C7" "G999" -- import invoices "$WORK/credit-bad.xml"
+
 section "help"
 run import bank --help
 expect_exit 0

@@ -55,6 +55,7 @@ int cmd_tasks(const cli_args *a);
 int cmd_case_list(const cli_args *a);
 int cmd_test(const cli_args *a);
 int cmd_import_bank(const cli_args *a);
+int cmd_import_invoices(const cli_args *a);
 int cmd_payment_review(const cli_args *a);
 int cmd_payment_match(const cli_args *a);
 

@@ -41,6 +41,80 @@ static void import_line(const svc_import_line *l, void *ud)
 	}
 }
 
+static void invoice_line(const svc_invoice_line *l, void *ud)
+{
+	import_out *o = ud;
+	if (o->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "file", l->file);
+		cJSON_AddStringToObject(j, "type", l->type);
+		cJSON_AddStringToObject(j, "number", l->number);
+		cJSON_AddStringToObject(j, "debtor", l->debtor);
+		cJSON_AddStringToObject(j, "currency", l->currency);
+		cJSON_AddStringToObject(j, "amount", l->amount);
+		cJSON_AddStringToObject(j, "outcome", l->outcome);
+		cJSON_AddItemToArray(o->json, j);
+		return;
+	}
+	{
+		const char *row[6] = { l->number, l->type, l->debtor, l->currency, l->amount,
+		                       l->outcome };
+		table_add(o->t, row);
+		o->rows++;
+	}
+}
+
+int cmd_import_invoices(const cli_args *a)
+{
+	static const char *const head[] = { "number", "type", "debtor", "cur", "amount",
+	                                    "outcome" };
+	svc_import_options opt = { .format = args_get(a, "format"),
+	                           .dry_run = args_get(a, "dry-run") != NULL };
+	svc_invoice_result res;
+	owed_error err = { 0 };
+	import_out o;
+	cli_host h;
+	int rc;
+
+	if (a->npos < 1) {
+		out_error("usage: owed import invoices FILE... (UBL/Peppol XML or CSV files)");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_host_open(a, 1, &h)))
+		return rc;
+	o = (import_out){ &h.ledger, a->json ? NULL : table_new(6, head, "llllrl"),
+	                  a->json ? cJSON_CreateArray() : NULL, 1, 0 };
+	rc = svc_import_invoices(&h.ledger, h.rt, a->pos, (size_t)a->npos, &opt, invoice_line, &o,
+	                         &res, &err);
+	if (rc == 0 && a->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "dry_run", opt.dry_run);
+		cJSON_AddNumberToObject(j, "files", (double)res.files);
+		cJSON_AddNumberToObject(j, "read", (double)res.read);
+		cJSON_AddNumberToObject(j, "booked", (double)res.booked);
+		cJSON_AddNumberToObject(j, "credited", (double)res.credited);
+		cJSON_AddNumberToObject(j, "duplicates", (double)res.duplicates);
+		cJSON_AddNumberToObject(j, "debtors_created", (double)res.debtors_created);
+		cJSON_AddItemToObject(j, "documents", o.json);
+		o.json = NULL;
+		out_json(j);
+	} else if (rc == 0) {
+		if (o.rows) {
+			table_print(o.t);
+			putchar('\n');
+		}
+		printf("%s%lld files, %lld documents read: %lld invoices booked, %lld credit notes "
+		       "booked, %lld already in the ledger; %lld new debtors\n",
+		       opt.dry_run ? "dry run (nothing written): " : "", (long long)res.files,
+		       (long long)res.read, (long long)res.booked, (long long)res.credited,
+		       (long long)res.duplicates, (long long)res.debtors_created);
+	}
+	cJSON_Delete(o.json);
+	table_free(o.t);
+	cli_host_close(&h);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
 static void progress(const char *file, size_t done, size_t total, void *ud)
 {
 	(void)ud;

@@ -115,6 +115,11 @@ static const cli_opt import_bank_opts[] = {
 	{ "verbose", NULL, "list every entry, not only those that need a person", 0 },
 	{ 0 }
 };
+static const cli_opt import_invoices_opts[] = {
+	{ "format", "PLUGIN", "the importer (ubl, csv-invoices; default: recognised)", 0 },
+	{ "dry-run", NULL, "read and check everything, then write nothing", 0 },
+	{ 0 }
+};
 static const cli_opt run_opts[] = {
 	{ "date", "DATE", "the day to run for (default: today); missed days are caught up", 0 },
 	{ "dry-run", NULL, "show what would happen, explained per case; write nothing", 0 },
@@ -174,6 +179,8 @@ const cli_entry cli_commands[] = {
 	    "Place a payment from the review queue on invoices.", no_opts, 0 }, cmd_payment_match },
 	{ { "import bank", "FILE...", "Book bank statements (CAMT.053, MT940, CODA) and match "
 	    "the payments.", import_bank_opts, 0 }, cmd_import_bank },
+	{ { "import invoices", "FILE...", "Book invoices and credit notes from UBL/Peppol XML or "
+	    "CSV.", import_invoices_opts, 0 }, cmd_import_invoices },
 	{ { "dossier", "debtor NUMBER | invoice NUMBER",
 	    "Print the full history of a debtor or an invoice.", no_opts, 0 }, cmd_dossier },
 	{ { "run", "", "The daily run: decide each case's next step, send the letters.",
