@@ -54,6 +54,11 @@ int cmd_case_plan(const cli_args *a);
 int cmd_tasks(const cli_args *a);
 int cmd_case_list(const cli_args *a);
 int cmd_test(const cli_args *a);
+int cmd_debtor_mandate(const cli_args *a);
+int cmd_admin_sepa(const cli_args *a);
+int cmd_collect_sepa(const cli_args *a);
+/* The debtor's mandate for `debtor show`: fields, or "mandate" in json when it is given. */
+int cli_debtor_mandate_show(owed_ctx *ctx, const owed_debtor *d, cJSON *json);
 
 /* A listing: a table for people, or a JSON array for scripts (--json).  close prints it when
  * rc is 0, frees it, and returns the exit code (printing err when rc is not 0). */
