@@ -704,8 +704,8 @@ int svc_collect_sepa(owed_ctx *ctx, rt *r, const svc_collect_options *o, svc_col
 		res->skipped += !s.rows[i].taken;
 	if (res->transactions == 0)
 		goto done;              /* nothing to collect: no file, nothing written */
-	snprintf(f.writer, sizeof f.writer, "%s", o->writer ? o->writer : DEFAULT_WRITER);
-	if ((rc = run_writer(&s, r, f.writer, f.writer, sizeof f.writer, err)) != 0)
+	if ((rc = run_writer(&s, r, o->writer ? o->writer : DEFAULT_WRITER, f.writer,
+	                     sizeof f.writer, err)) != 0)
 		goto done;
 	if (o->dry_run)
 		goto done;
