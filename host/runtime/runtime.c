@@ -155,6 +155,7 @@ void rt_set_settings(rt *r, lua_State *L, int plugins)
 
 uv_loop_t *rt_loop(rt *r) { return r->loop; }
 net *rt_net(rt *r)        { return r->net; }
+const char *rt_outgoing(const rt *r) { return r->outgoing; }
 
 void rt_on_report(rt *r, rt_report_fn fn, void *ud)
 {

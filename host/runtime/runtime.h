@@ -46,6 +46,8 @@ void rt_set_settings(rt *r, lua_State *L, int plugins);
 void rt_free(rt *r);
 uv_loop_t *rt_loop(rt *r);
 net *rt_net(rt *r);
+/* The outgoing folder (owed.conf's outgoing, else $OWED_HOME/outgoing). */
+const char *rt_outgoing(const rt *r);
 
 /* The default search path, NULL-terminated: shipped plugins/ and policies/, then
  * $OWED_HOME/plugins ($OWED_HOME defaults to ~/.owed). */

@@ -38,6 +38,7 @@ void svc_set_default_db(const char *path);
 typedef struct svc_admin_input {
 	const char *code, *name, *address, *country, *kvk, *vat, *iban, *currency, *terms_days,
 		*cannot_deduct_vat;    /* "yes" or "no" */
+	const char *creditor_id, *bic;     /* SEPA direct debit (services/sepa.h) */
 } svc_admin_input;
 int svc_init(const char *path, const svc_admin_input *in, owed_error *err);
 

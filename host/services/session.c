@@ -9,6 +9,7 @@
 
 #include "core/money.h"
 #include "services/internal.h"
+#include "services/sepa.h"
 
 static char default_db[1024] = "owed.db";
 
@@ -83,11 +84,17 @@ int svc_init(const char *path, const svc_admin_input *in, owed_error *err)
 {
 	owed_ctx ctx = { 0 };
 	char why[300];
+	svc_sepa_creditor sepa = { "", "" };
 	cJSON *p;
 	int rc;
 
 	if ((rc = read_admin(in, &ctx.admin, err)) != 0 || (rc = read_environment(&ctx, err)) != 0)
 		return rc;
+	if ((in->creditor_id && svc_read_creditor_id("creditor-id", in->creditor_id,
+	                                             sepa.creditor_id, sizeof sepa.creditor_id,
+	                                             err)) ||
+	    (in->bic && svc_read_bic("bic", in->bic, sepa.bic, sizeof sepa.bic, err)))
+		return err->code;
 	if (access(path, F_OK) == 0)
 		return svc_fail(err, OWED_EEXIST, "database %s exists already; choose another path "
 		                "(--db) or remove it", path);
@@ -98,7 +105,15 @@ int svc_init(const char *path, const svc_admin_input *in, owed_error *err)
 		cJSON_AddStringToObject(p, "code", ctx.admin.code);
 		cJSON_AddStringToObject(p, "name", ctx.admin.name);
 		cJSON_AddStringToObject(p, "currency", ctx.admin.currency);
-		if ((rc = svc_event(&ctx, "administration", ctx.admin.id, 0, 0, "created", p, err)) == 0)
+		if (sepa.creditor_id[0])
+			cJSON_AddStringToObject(p, "sepa_creditor_id", sepa.creditor_id);
+		if (sepa.bic[0])
+			cJSON_AddStringToObject(p, "bic", sepa.bic);
+		if ((sepa.creditor_id[0] || sepa.bic[0]) &&
+		    (rc = store_sepa_creditor_set(ctx.st, ctx.admin.id, sepa.creditor_id, sepa.bic)))
+			cJSON_Delete(p);
+		else if ((rc = svc_event(&ctx, "administration", ctx.admin.id, 0, 0, "created", p,
+		                         err)) == 0)
 			rc = store_commit(ctx.st);
 	}
 	if (rc != 0) {

@@ -292,7 +292,59 @@ static const char *const migrations[] = {
 "CREATE INDEX payment_review ON payment(admin_id) WHERE review <> '';"
 "ALTER TABLE allocation ADD COLUMN reversed TEXT;"
 "CREATE INDEX invoice_reference ON invoice(admin_id, reference) WHERE reference <> '';"
-"CREATE INDEX debtor_iban ON debtor(admin_id, iban) WHERE iban <> '';"
+"CREATE INDEX debtor_iban ON debtor(admin_id, iban) WHERE iban <> '';",
+
+/* 5: SEPA direct debit (Core) -- the creditor identifier and bank BIC of the administration,
+ * debtors' mandates, the pain.008 files sent and one collection row per invoice collected.
+ * A debtor has at most one active mandate; a mandate reference is never reused (a replaced
+ * or revoked one stays, for the collections made under it).  An invoice is in at most one
+ * collection that is sent or paid (the partial UNIQUE index), so a second `owed collect
+ * sepa` can never collect it twice; a returned collection lets it be collected again. */
+"ALTER TABLE administration ADD COLUMN sepa_creditor_id TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE administration ADD COLUMN bic TEXT NOT NULL DEFAULT '';"
+
+"CREATE TABLE mandate ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  reference TEXT NOT NULL COLLATE NOCASE CHECK (length(reference) BETWEEN 1 AND 35),"
+"  signed TEXT NOT NULL,"
+"  iban TEXT NOT NULL CHECK (iban <> ''),"
+"  bic TEXT NOT NULL DEFAULT '',"
+"  sequence TEXT NOT NULL CHECK (sequence IN ('FRST','RCUR','OOFF')),"
+"  status TEXT NOT NULL CHECK (status IN ('active','revoked','replaced','used')),"
+"  last_collection TEXT,"
+"  changed TEXT NOT NULL,"
+"  UNIQUE (admin_id, reference));"
+"CREATE UNIQUE INDEX mandate_active ON mandate(debtor_id) WHERE status = 'active';"
+
+"CREATE TABLE sepa_file ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  message_id TEXT NOT NULL UNIQUE,"
+"  path TEXT NOT NULL,"
+"  collection_date TEXT NOT NULL,"
+"  created TEXT NOT NULL,"
+"  transactions INTEGER NOT NULL CHECK (transactions > 0),"
+"  total_minor INTEGER NOT NULL CHECK (total_minor > 0),"
+"  currency TEXT NOT NULL,"
+"  writer TEXT NOT NULL);"
+
+"CREATE TABLE collection ("
+"  id INTEGER PRIMARY KEY,"
+"  invoice_id INTEGER NOT NULL REFERENCES invoice(id),"
+"  mandate_id INTEGER NOT NULL REFERENCES mandate(id),"
+"  file_id INTEGER NOT NULL REFERENCES sepa_file(id),"
+"  end_to_end TEXT NOT NULL UNIQUE CHECK (length(end_to_end) BETWEEN 1 AND 35),"
+"  sequence TEXT NOT NULL CHECK (sequence IN ('FRST','RCUR','OOFF')),"
+"  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),"
+"  currency TEXT NOT NULL CHECK (currency = 'EUR'),"
+"  date TEXT NOT NULL,"
+"  state TEXT NOT NULL CHECK (state IN ('sent','paid','returned')),"
+"  state_date TEXT,"
+"  reason TEXT NOT NULL DEFAULT '');"
+"CREATE UNIQUE INDEX collection_live ON collection(invoice_id) WHERE state IN ('sent','paid');"
+"CREATE INDEX collection_mandate ON collection(mandate_id);"
 };
 
 int schema_latest(void)

@@ -310,4 +310,68 @@ int64_t store_payment_by_end_to_end(store *s, const char *end_to_end);
 int64_t store_payment_to_reverse(store *s, int64_t admin_id, const char *iban, int64_t amount,
                                  const char *currency);
 
+/* ------------------------------------------------------------------ SEPA direct debit (sepa.c) */
+
+/* The administration's SEPA creditor identifier and its bank's BIC ("" when not set). */
+int store_sepa_creditor_get(store *s, int64_t admin_id, char *ci, size_t ci_size, char *bic,
+                            size_t bic_size);
+int store_sepa_creditor_set(store *s, int64_t admin_id, const char *ci, const char *bic);
+
+/* A debtor's mandate.  status: active, revoked, replaced (by a newer mandate of the debtor)
+ * or used (a one-off mandate after its collection); sequence: FRST, RCUR or OOFF. */
+typedef struct store_mandate {
+	int64_t id, admin_id, debtor_id;
+	char reference[36], iban[40], bic[12], sequence[5], status[10];
+	owed_date signed_on;
+	owed_date last_collection;     /* the latest collection date presented under it; 0: none */
+	owed_date changed;
+} store_mandate;
+int store_mandate_insert(store *s, store_mandate *m);               /* OWED_EEXIST if taken */
+/* Writes everything but the reference, by id. */
+int store_mandate_save(store *s, const store_mandate *m);
+/* The debtor's active mandate, else its latest one; OWED_ENOTFOUND when it never had one. */
+int store_mandate_of_debtor(store *s, int64_t debtor_id, store_mandate *out);
+/* The mandate with this reference (compared without case), whichever debtor has it. */
+int store_mandate_by_reference(store *s, int64_t admin_id, const char *reference,
+                               store_mandate *out);
+
+/* An open invoice due on or before a date whose debtor has an active mandate and that is in
+ * no collection sent or paid: what `owed collect sepa` may collect (the service decides;
+ * disputed and non-EUR invoices are listed too, so it can say why it skips them).  By debtor
+ * number, then oldest due first. */
+typedef struct store_collectable {
+	int64_t invoice_id, debtor_id, open;
+	char invoice[64], currency[4], reference[40];
+	char debtor_number[64], debtor_name[LEDGER_NAME_MAX], debtor_country[3];
+	owed_date due_date;
+	int disputed;
+	store_mandate mandate;
+} store_collectable;
+typedef int (*store_collectable_cb)(const store_collectable *c, void *ctx);
+int store_collectable_each(store *s, int64_t admin_id, owed_date on, store_collectable_cb cb,
+                           void *ctx);
+
+/* A pain.008 file as sent: its message id is unique. */
+typedef struct store_sepa_file {
+	int64_t id, admin_id, transactions, total;
+	char message_id[36], path[1024], created[32], currency[4], writer[96];
+	owed_date collection_date;
+} store_sepa_file;
+/* The id the next file will get (inside the writing transaction, which holds the lock). */
+int store_sepa_file_next_id(store *s, int64_t *id);
+int store_sepa_file_insert(store *s, store_sepa_file *f);
+
+/* One invoice collected.  state: sent, paid or returned. */
+typedef struct store_collection {
+	int64_t id, invoice_id, mandate_id, file_id, amount;
+	char end_to_end[36], sequence[5], currency[4], state[10], reason[LEDGER_NAME_MAX];
+	owed_date date, state_date;
+} store_collection;
+/* OWED_EEXIST for an end-to-end id taken, or an invoice already in a live collection. */
+int store_collection_insert(store *s, store_collection *c);
+int store_collection_by_end_to_end(store *s, const char *e2e, store_collection *out);
+int store_collection_mark(store *s, int64_t id, const char *state);
+/* Notes when and why its state changed (a return's reason code and text). */
+int store_collection_note(store *s, int64_t id, owed_date date, const char *reason);
+
 #endif

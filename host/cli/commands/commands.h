@@ -62,6 +62,11 @@ int cmd_payment_match(const cli_args *a);
 /* INVOICE or INVOICE=AMOUNT words into allocations (text holds the copies); returns n. */
 size_t cli_read_allocations(const char *const *words, int n, svc_allocation_input *alloc,
                             char (*text)[128]);
+int cmd_debtor_mandate(const cli_args *a);
+int cmd_admin_sepa(const cli_args *a);
+int cmd_collect_sepa(const cli_args *a);
+/* The debtor's mandate for `debtor show`: fields, or "mandate" in json when it is given. */
+int cli_debtor_mandate_show(owed_ctx *ctx, const owed_debtor *d, cJSON *json);
 
 /* A listing: a table for people, or a JSON array for scripts (--json).  close prints it when
  * rc is 0, frees it, and returns the exit code (printing err when rc is not 0). */

@@ -14,6 +14,7 @@ int cmd_init(const cli_args *a)
 		.kvk = args_get(a, "kvk"), .vat = args_get(a, "vat"), .iban = args_get(a, "iban"),
 		.currency = args_get(a, "currency"), .terms_days = args_get(a, "terms"),
 		.cannot_deduct_vat = args_get(a, "cannot-deduct-vat"),
+		.creditor_id = args_get(a, "creditor-id"), .bic = args_get(a, "bic"),
 	};
 	const char *path = svc_db_path(a->db);
 	owed_error err = { 0 };
@@ -115,9 +116,20 @@ int cmd_debtor_show(const cli_args *a)
 		svc_close(&ctx);
 		return cli_fail(&err);
 	}
-	if (a->json)
-		return show_result(a, &ctx, &d);
+	if (a->json) {
+		cJSON *j = render_debtor(&d, ctx.admin.currency);
+		if ((rc = cli_debtor_mandate_show(&ctx, &d, j)) == 0)
+			out_json(j);
+		else
+			cJSON_Delete(j);
+		svc_close(&ctx);
+		return rc;
+	}
 	print_debtor(&ctx, &d);
+	if ((rc = cli_debtor_mandate_show(&ctx, &d, NULL)) != 0) {
+		svc_close(&ctx);
+		return rc;
+	}
 	/* and what it owes: its open invoices, oldest due first */
 	o = (open_rows){ &ctx, table_new(5, head, "llrrl") };
 	rc = svc_invoice_list(&ctx, &q, open_row, &o, &err);

@@ -15,6 +15,8 @@ static const cli_opt init_opts[] = {
 	{ "terms", "DAYS", "default payment terms in days (default: 30)", 0 },
 	{ "cannot-deduct-vat", "yes|no", "add VAT to collection costs (NL: only if you cannot "
 	  "deduct it; letters say so)", 0 },
+	{ "creditor-id", "ID", "SEPA creditor identifier, for direct debits (docs/sepa.md)", 0 },
+	{ "bic", "BIC", "your bank's BIC, for direct debits (default: none, NOTPROVIDED)", 0 },
 	{ 0 }
 };
 
@@ -147,6 +149,28 @@ static const cli_opt outbox_opts[] = {
 	{ "state", "STATE", "only pending, sent or dead deliveries", 0 },
 	{ 0 }
 };
+static const cli_opt mandate_opts[] = {
+	{ "id", "REF", "the mandate reference (up to 35 characters, no spaces)", 0 },
+	{ "signed", "DATE", "the date the debtor signed it", 0 },
+	{ "iban", "IBAN", "the account to debit", 0 },
+	{ "bic", "BIC", "the debtor's bank (optional)", 0 },
+	{ "sequence", "TYPE", "FRST (default: no collection yet), RCUR or OOFF (one-off)", 0 },
+	{ "revoke", NULL, "revoke the debtor's active mandate", 0 },
+	{ 0 }
+};
+static const cli_opt admin_sepa_opts[] = {
+	{ "creditor-id", "ID", "the SEPA creditor identifier, e.g. NL79ZZZ999999990000", 0 },
+	{ "bic", "BIC", "your bank's BIC (\"\" clears it)", 0 },
+	{ 0 }
+};
+static const cli_opt collect_sepa_opts[] = {
+	{ "date", "DATE", "the collection date (default and earliest: 1 TARGET2 business day "
+	  "after today)", 0 },
+	{ "dry-run", NULL, "show what would be collected; write nothing", 0 },
+	{ "out", "FILE", "write the file here (default: $OWED_HOME/outgoing/sepa/)", 0 },
+	{ "writer", "PLUGIN", "the plugin that writes the file (default: sepa-dd)", 0 },
+	{ 0 }
+};
 static const cli_opt no_opts[] = { { 0 } };
 
 const cli_entry cli_commands[] = {
@@ -159,6 +183,10 @@ const cli_entry cli_commands[] = {
 	  cmd_debtor_show },
 	{ { "debtor edit", "NUMBER", "Change a debtor's details.", debtor_edit_opts, 0 },
 	  cmd_debtor_edit },
+	{ { "debtor mandate", "NUMBER", "Add, replace or revoke a debtor's SEPA direct debit "
+	    "mandate.", mandate_opts, 0 }, cmd_debtor_mandate },
+	{ { "admin sepa", "", "Show or set the SEPA creditor identifier and BIC.", admin_sepa_opts,
+	    0 }, cmd_admin_sepa },
 	{ { "invoice add", "", "Add an invoice.", invoice_add_opts, 0 }, cmd_invoice_add },
 	{ { "invoice list", "", "List invoices, oldest due first.", invoice_list_opts, 0 },
 	  cmd_invoice_list },
@@ -200,6 +228,8 @@ const cli_entry cli_commands[] = {
 	  cmd_tasks },
 	{ { "outbox", "", "Deliveries: pending, sent and dead, with their errors.", outbox_opts,
 	    0 }, cmd_outbox },
+	{ { "collect sepa", "", "Collect due invoices by SEPA direct debit: a pain.008 file.",
+	    collect_sepa_opts, 0 }, cmd_collect_sepa },
 	{ { "report aging", "", "Open amounts by days past due.", aging_opts, 0 }, cmd_report_aging },
 	{ { "plugin list", "", "List the plugins on the search path and their state.", no_opts, 0 },
 	  cmd_plugin_list },
