@@ -21,6 +21,7 @@
 #include "services/internal.h"
 #include "services/matching.h"
 #include "services/money_in.h"
+#include "services/sepa.h"
 
 #define MATCH_MAX_ALLOC 32
 
@@ -242,6 +243,27 @@ static int book_review(owed_ctx *ctx, const decision *d, owed_payment *p, match_
 	return 0;
 }
 
+/* A credit carrying the end-to-end id of one of our SEPA collections pays that collection's
+ * invoice: the host knows it for certain, no matcher is asked.  The collection is paid. */
+static int by_collection(owed_ctx *ctx, const match_entry *m, decision *d)
+{
+	store_collection c;
+	owed_invoice inv;
+	if (!m->end_to_end || store_collection_by_end_to_end(ctx->st, m->end_to_end, &c) != 0 ||
+	    strcmp(c.state, "sent") != 0 || c.amount != m->amount ||
+	    store_invoice_by_id(ctx->st, c.invoice_id, &inv) != 0 ||
+	    store_collection_mark(ctx->st, c.id, "paid") != 0)
+		return 0;
+	d->answered = 1;
+	d->na = 1;
+	snprintf(d->a[0].invoice, sizeof d->a[0].invoice, "%s", inv.number);
+	d->a[0].amount = -1;
+	snprintf(d->rule, sizeof d->rule, "collection");
+	snprintf(d->why, sizeof d->why, "SEPA collection %.60s of invoice %.60s", c.end_to_end,
+	         inv.number);
+	return 1;
+}
+
 static int book_credit(owed_ctx *ctx, rt *r, const char *const *matchers, size_t nmatchers,
                        match_entry *m, match_outcome *o, owed_error *err)
 {
@@ -251,7 +273,8 @@ static int book_credit(owed_ctx *ctx, rt *r, const char *const *matchers, size_t
 	int rc;
 
 	payment_from(ctx, m, &p);
-	ask(r, matchers, nmatchers, m, &d);
+	if (!by_collection(ctx, m, &d))
+		ask(r, matchers, nmatchers, m, &d);
 	snprintf(o->rule, sizeof o->rule, "%s", d.rule);
 	snprintf(o->why, sizeof o->why, "%s", d.failure[0] ? d.failure : d.why);
 	if (d.failure[0] || !d.answered || d.review) {
@@ -390,6 +413,17 @@ static int one_id(int64_t id, void *ud)
 	return 0;
 }
 
+/* A returned SEPA collection is marked so (the reversal above reopened its invoice). */
+static int returned_collection(owed_ctx *ctx, const match_entry *m, owed_error *err)
+{
+	store_collection c;
+	if (store_collection_by_end_to_end(ctx->st, m->end_to_end, &c) != 0 ||
+	    strcmp(c.state, "paid") != 0)
+		return 0;
+	return svc_collection_returned(ctx, m->end_to_end, m->date,
+	                               m->remittance ? m->remittance : "returned", err);
+}
+
 static int book_debit(owed_ctx *ctx, match_entry *m, match_outcome *o, owed_error *err)
 {
 	char iban[40] = "";
@@ -409,7 +443,9 @@ static int book_debit(owed_ctx *ctx, match_entry *m, match_outcome *o, owed_erro
 			         (long long)pid, m->end_to_end);
 			o->kind = MATCH_REVERSAL;
 			o->payment_id = pid;
-			return reverse_payment(ctx, pid, m, o->why, err);
+			if ((rc = reverse_payment(ctx, pid, m, o->why, err)) != 0)
+				return rc;
+			return returned_collection(ctx, m, err);
 		}
 	}
 	if (m->reversal && iban[0] &&

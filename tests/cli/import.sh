@@ -184,6 +184,25 @@ expect_json .reversed 1
 OUT=$(json .entries_detail); expect_json '.[0].rule' end-to-end
 equal "F1 open again after the returned payment" "$(invoice_open F1)" "100.00"
 
+section "a SEPA collection paid, then returned"
+run admin sepa --creditor-id NL79ZZZ999999990000
+run debtor mandate D3 --id MNDT-D3 --signed 2026-01-15 --iban $K
+run collect sepa --date 2026-03-23 --out "$WORK/sdd.xml"
+expect_exit 0
+e2e=$(sqlite3 "$db" "SELECT end_to_end FROM collection c JOIN invoice i ON i.id = c.invoice_id WHERE i.number = 'F7'")
+check "F7 went into the collection" test -n "$e2e"
+camt "$WORK/sdd-in.xml" STMT-SDD 1 "$LAST_CLOSE" auto "S1;300.00;CRDT;Klaassen;$K;;SEPA incasso;$e2e;"
+run import bank "$WORK/sdd-in.xml" --json
+expect_exit 0
+OUT=$(json .entries_detail); expect_json '.[0].rule' collection '.[0].outcome' matched
+equal "F7 paid by its collection" "$(invoice_open F7)" "0.00"
+equal "the collection is paid" "$(sqlite3 "$db" "SELECT state FROM collection WHERE end_to_end = '$e2e'")" paid
+camt "$WORK/sdd-back.xml" STMT-SDD-R 1 "$LAST_CLOSE" auto "S2;300.00;DBIT;Klaassen;$K;;MD06;$e2e;"
+run import bank "$WORK/sdd-back.xml" --json
+expect_json .reversed 1
+equal "F7 open again after the return" "$(invoice_open F7)" "300.00"
+equal "the collection is returned" "$(sqlite3 "$db" "SELECT state FROM collection WHERE end_to_end = '$e2e'")" returned
+
 section "the tolerance (bank costs) is the admin's setting"
 put "$WORK/owed.conf" <<CONF
 return { plugins = { ["match-standard"] = { tolerance = "2.50 EUR" } } }
