@@ -46,6 +46,12 @@ struct api_env {
 	 * is done), or API_IO_REFUSE (a coroutine the plugin made itself cannot wait: raise). */
 	int (*io_begin)(api_env *env, lua_State *L, net_transfer *t);
 	void (*io_end)(api_env *env, lua_State *L, net_transfer *t, int nargs);
+	/* Work that calls no Lua (owed.pdf.letter), done off the loop's thread.  The binding asks
+	 * work_begin: API_IO_YIELD (a plugin's hook coroutine: queue the work, yield; work_end,
+	 * called on the loop's thread when the work is done, resumes it with no values), anything
+	 * else (or work_begin NULL): do the work in place. */
+	int (*work_begin)(api_env *env, lua_State *L);
+	void (*work_end)(api_env *env, lua_State *L);
 	uv_loop_t *loop;
 	void *rt;                      /* the runtime's own data */
 };

@@ -12,9 +12,15 @@
  * A Lua error unwinds with longjmp, past any cairo or pango object a C frame holds.  So the
  * work is in two phases: first the doc table is read into C structures (kept in userdata, so
  * an error there leaks nothing), then the letter is rendered without calling Lua at all, and
- * an error is raised only once every cairo and pango object is gone.  The PDF's own buffer is
- * a to-be-closed userdata, freed however the call ends.  Rendering runs twice over the same
- * layout: once to count the pages (for "1/2"), once to draw.
+ * an error is raised only once every cairo and pango object is gone.  Rendering runs twice
+ * over the same layout: once to count the pages (for "1/2"), once to draw.
+ *
+ * Since rendering calls no Lua, a plugin's hook hands it to the loop's thread pool and yields
+ * (api.h, work_begin), so the daily run goes on with other cases while a letter is set; a
+ * script or a test renders in place.  The job rendered holds its own copy of the doc, so the
+ * Lua state may run, or even close, meanwhile; it is a to-be-closed userdata, freed however
+ * the call ends, or by the loop once the pool is done with it if the state went first.  Each
+ * thread has its own font map: pango's are not to be shared between threads.
  *
  * The same doc gives the same bytes, since the dossier keeps the letter's hash: the PDF's
  * dates come from doc.date_iso or are left out, never from the clock.
@@ -35,7 +41,7 @@
 #include "core/date.h"
 
 #define PDF_FNAME  "owed.pdf.letter"
-#define PDF_OUT_MT "owed.pdf.buffer"
+#define PDF_JOB_MT "owed.pdf.job"
 #define PDF_FONT   "DejaVu Sans"
 
 #define pdf_raise(L, ...) luaL_error((L), PDF_FNAME ": " __VA_ARGS__)
@@ -876,12 +882,13 @@ static int pdf_font_check(pdf_render *r, PangoFontMap *fonts)
 	return ok || pdf_fail(r, "the font " PDF_FONT " is not installed (fonts-dejavu-core)");
 }
 
-/* One font map for the process: building it (fontconfig's font list, the font files) is most
- * of a letter's cost, and it holds nothing of a document -- the context, layouts and surface
- * are made per letter -- so output stays byte-identical from letter to letter. */
+/* One font map per thread (the main one and each of the pool's): building it (fontconfig's
+ * font list, the font files) is most of a letter's cost, and it holds nothing of a document --
+ * the context, layouts and surface are made per letter -- so output stays byte-identical from
+ * letter to letter and from thread to thread. */
 static PangoFontMap *pdf_fonts(void)
 {
-	static PangoFontMap *fonts;
+	static _Thread_local PangoFontMap *fonts;
 	if (!fonts)
 		fonts = pango_cairo_font_map_new();
 	return fonts;
@@ -932,36 +939,173 @@ static int pdf_render_doc(pdf_render *r, pdf_out *out)
 	return ok;
 }
 
-static int pdf_out_free(lua_State *L)
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** The job: a letter rendered here or in the thread pool
+** =======================================================
+*/
+
+typedef struct pdf_job {
+	uv_work_t req;
+	pdf_doc doc;               /* a copy, so the worker needs nothing of the Lua state */
+	GStringChunk *strings;     /* the copy's text */
+	pdf_render r;              /* r.err says why rendering failed */
+	pdf_out out;
+	int ok;
+	/* read and written on the loop's thread only */
+	int queued;                /* in the pool: only pdf_after may free it */
+	int orphaned;              /* its Lua state let go meanwhile: pdf_after frees it */
+	api_env *env;
+	lua_State *L;
+} pdf_job;
+
+static const char *pdf_keep(pdf_job *j, const char *s)
 {
-	pdf_out *out = lua_touserdata(L, 1);
-	free(out->data);
-	out->data = NULL;
+	return s != NULL ? g_string_chunk_insert(j->strings, s) : NULL;
+}
+
+static void pdf_keep_lines(pdf_job *j, pdf_lines *l)
+{
+	for (int i = 0; i < l->n; i++)
+		l->line[i] = pdf_keep(j, l->line[i]);
+}
+
+/* A table's cells in one array, head and total included (pdf_read_table's layout). */
+static void pdf_keep_table(pdf_job *j, pdf_block *b, const pdf_block *from)
+{
+	size_t n = ((size_t)b->nrows + 2) * (size_t)b->ncols;
+	const char **cells = g_new0(const char *, n);
+
+	b->rows = cells + b->ncols;
+	for (int i = 0; i < b->nrows * b->ncols; i++)
+		b->rows[i] = pdf_keep(j, from->rows[i]);
+	if (from->head != NULL) {
+		b->head = cells;
+		for (int i = 0; i < b->ncols; i++)
+			b->head[i] = pdf_keep(j, from->head[i]);
+	}
+	if (from->total != NULL) {
+		b->total = cells + ((size_t)b->nrows + 1) * (size_t)b->ncols;
+		for (int i = 0; i < b->ncols; i++)
+			b->total[i] = pdf_keep(j, from->total[i]);
+	}
+}
+
+/* A job for d, whose strings live in the Lua state: copied.  glib aborts when memory runs
+ * out, as pango does everywhere. */
+static pdf_job *pdf_job_new(const pdf_doc *d)
+{
+	pdf_job *j = g_new0(pdf_job, 1);
+	pdf_doc *c = &j->doc;
+
+	j->req.data = j;
+	j->strings = g_string_chunk_new(4096);
+	*c = *d;
+	pdf_keep_lines(j, &c->sender);
+	pdf_keep_lines(j, &c->details);
+	pdf_keep_lines(j, &c->recipient);
+	pdf_keep_lines(j, &c->reference);
+	c->return_address = pdf_keep(j, d->return_address);
+	c->place_date = pdf_keep(j, d->place_date);
+	c->subject = pdf_keep(j, d->subject);
+	c->title = pdf_keep(j, d->title);
+	c->lang = pdf_keep(j, d->lang);
+	c->blocks = g_new0(pdf_block, (size_t)d->nblocks);
+	for (int i = 0; i < d->nblocks; i++) {
+		c->blocks[i] = d->blocks[i];
+		if (d->blocks[i].kind == PDF_TABLE)
+			pdf_keep_table(j, &c->blocks[i], &d->blocks[i]);
+		else
+			c->blocks[i].text = pdf_keep(j, d->blocks[i].text);
+	}
+	j->r.doc = c;
+	return j;
+}
+
+static void pdf_job_free(pdf_job *j)
+{
+	for (int i = 0; i < j->doc.nblocks; i++)
+		if (j->doc.blocks[i].kind == PDF_TABLE)
+			g_free(j->doc.blocks[i].rows - j->doc.blocks[i].ncols);
+	g_free(j->doc.blocks);
+	g_string_chunk_free(j->strings);
+	free(j->out.data);
+	g_free(j);
+}
+
+/* In the pool, or in place: touches nothing but the job. */
+static void pdf_work(uv_work_t *req)
+{
+	pdf_job *j = req->data;
+	j->ok = pdf_render_doc(&j->r, &j->out);
+}
+
+/* Back on the loop's thread: the hook goes on where it yielded (pdf_letter_done). */
+static void pdf_after(uv_work_t *req, int status)
+{
+	pdf_job *j = req->data;
+	(void)status;
+	j->queued = 0;
+	if (j->orphaned)
+		pdf_job_free(j);
+	else
+		j->env->work_end(j->env, j->L);
+}
+
+/* __close and __gc of the job's box. */
+static int pdf_job_gc(lua_State *L)
+{
+	pdf_job **box = lua_touserdata(L, 1);
+	if (*box != NULL && (*box)->queued)
+		(*box)->orphaned = 1;
+	else if (*box != NULL)
+		pdf_job_free(*box);
+	*box = NULL;
 	return 0;
+}
+
+/* The end of owed.pdf.letter, in place or when the pool is done: the job is at 3. */
+static int pdf_letter_done(lua_State *L, int status, lua_KContext ctx)
+{
+	pdf_job *j = *(pdf_job **)lua_touserdata(L, 3);
+	(void)status;
+	(void)ctx;
+	if (!j->ok)
+		return pdf_raise(L, "%s", j->r.err);
+	lua_pushlstring(L, (const char *)j->out.data, j->out.len);
+	return 1;
 }
 
 static int pdf_letter(lua_State *L)
 {
+	api_env *env = api_env_of(L);
 	pdf_doc d;
-	pdf_render r;
-	pdf_out *out;
+	pdf_job **box, *j;
 
 	if (!lua_istable(L, 1))
 		return pdf_raise(L, "doc must be a table, not %s", luaL_typename(L, 1));
 	lua_settop(L, 1);
 	lua_newtable(L);                                /* 2: holds the C arrays of d */
-	out = lua_newuserdatauv(L, sizeof *out, 0);     /* 3: the PDF, freed however we leave */
-	memset(out, 0, sizeof *out);
-	luaL_setmetatable(L, PDF_OUT_MT);
+	box = lua_newuserdatauv(L, sizeof *box, 0);     /* 3: the job, freed however we leave */
+	*box = NULL;
+	luaL_setmetatable(L, PDF_JOB_MT);
 	lua_toclose(L, 3);
 
 	pdf_read(L, &d);
-	memset(&r, 0, sizeof r);
-	r.doc = &d;
-	if (!pdf_render_doc(&r, out))
-		return pdf_raise(L, "%s", r.err);
-	lua_pushlstring(L, (const char *)out->data, out->len);
-	return 1;
+	*box = j = pdf_job_new(&d);
+	if (env != NULL && env->work_begin != NULL && env->work_begin(env, L) == API_IO_YIELD) {
+		j->env = env;
+		j->L = L;
+		if (uv_queue_work(env->loop, &j->req, pdf_work, pdf_after) != 0)
+			return pdf_raise(L, "the thread pool refused the letter");
+		j->queued = 1;
+		return lua_yieldk(L, 0, 0, pdf_letter_done);
+	}
+	pdf_work(&j->req);
+	return pdf_letter_done(L, LUA_OK, 0);
 }
 
 /* }====================================================== */
@@ -974,10 +1118,10 @@ static const luaL_Reg pdf_funcs[] = {
 
 int api_open_pdf(lua_State *L)
 {
-	if (luaL_newmetatable(L, PDF_OUT_MT)) {
-		lua_pushcfunction(L, pdf_out_free);
+	if (luaL_newmetatable(L, PDF_JOB_MT)) {
+		lua_pushcfunction(L, pdf_job_gc);
 		lua_setfield(L, -2, "__close");
-		lua_pushcfunction(L, pdf_out_free);
+		lua_pushcfunction(L, pdf_job_gc);
 		lua_setfield(L, -2, "__gc");
 	}
 	lua_pop(L, 1);

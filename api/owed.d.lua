@@ -630,7 +630,8 @@ owed.pdf = {}
 ---footer says "1/2". An address line too long for the window makes the address smaller (down
 ---to 7 pt), then is an error. Text must be UTF-8, amounts already formatted
 ---(m:format("nl-NL")). Raises on a field it does not know, or beyond 200 pages:
----"owed.pdf.letter: body[2].table.rows[3] has 4 cells, not 5".
+---"owed.pdf.letter: body[2].table.rows[3] has 4 cells, not 5". In a hook the letter is set
+---in a thread of its own while the hook waits, as for owed.http; elsewhere it is set in place.
 ---@param doc owed.pdf.doc
 ---@return string pdf
 function owed.pdf.letter(doc) end

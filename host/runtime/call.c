@@ -72,7 +72,7 @@ static void step(rt_call_rec *c, int nargs)
 	c->budget_left_ns = sandbox_leave(&v->sb);
 	stopped = v->sb.stopped;
 
-	if (status == LUA_YIELD && c->waiting_on)
+	if (status == LUA_YIELD && (c->waiting_on || c->working))
 		return;
 	if (status == LUA_OK) {
 		finish(c, 0, nres);
@@ -124,10 +124,33 @@ static void call_io_end(api_env *env, lua_State *L, net_transfer *t, int nargs)
 	step(c, nargs);
 }
 
+/* Work in the thread pool: a hook's coroutine yields while it is done; anything else that
+ * cannot yield does it in place, since such work never needs the loop to finish. */
+static int call_work_begin(api_env *env, lua_State *L)
+{
+	rt_call_rec *c = call_of(env->rt, L);
+	if (!c || !lua_isyieldable(L))
+		return API_IO_BLOCK;
+	c->working = 1;
+	return API_IO_YIELD;
+}
+
+/* A call abandoned meanwhile is no longer found: the binding's job is freed with its state. */
+static void call_work_end(api_env *env, lua_State *L)
+{
+	rt_call_rec *c = call_of(env->rt, L);
+	if (!c)
+		return;
+	c->working = 0;
+	step(c, 0);
+}
+
 void call_env_hooks(api_env *env)
 {
 	env->io_begin = call_io_begin;
 	env->io_end = call_io_end;
+	env->work_begin = call_work_begin;
+	env->work_end = call_work_end;
 }
 
 void call_abandon_all(rt_version *v, const char *why)

@@ -76,6 +76,7 @@ struct rt_call_rec {
 	void *dud;
 	int64_t budget_left_ns;
 	net_transfer *waiting_on;   /* the transfer this call is suspended on, or NULL */
+	int working;                /* suspended on work in the thread pool (owed.pdf.letter) */
 	int finished;
 	rt_call_rec *next;
 };

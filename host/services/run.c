@@ -8,6 +8,10 @@
  * crash in the middle, finds nothing new to do for the cases already done.  Missed days are
  * caught up without sending stale steps: each run takes at most one step per case, and every
  * step waits on the actual date of the one before.
+ *
+ * A letter's PDF is set in libuv's thread pool (owed.pdf.letter yields the render hook), so
+ * the run reads and decides the next debtors meanwhile and writes the step when the letter is
+ * back (run_debtors).
  */
 #include <lauxlib.h>
 #include <stdio.h>
@@ -22,6 +26,9 @@
 
 #define RUN_MAX_STEPS   32
 #define RUN_MAX_LIST    8
+#define RUN_MAX_CHARGES 64      /* lines one charges call may book or announce */
+#define RUN_RENDERING   4       /* letters in the thread pool at once (libuv's 4 threads) */
+#define RUN_BATCH       256     /* cases at most in one transaction while letters render */
 
 /* ------------------------------------------------------------------ the case, as read */
 
@@ -60,6 +67,8 @@ typedef struct prefetch {
 	size_t npaused, capp;
 } prefetch;
 
+typedef struct step_job step_job;
+
 typedef struct run_state {
 	owed_ctx *ctx;
 	rt *r;
@@ -69,7 +78,10 @@ typedef struct run_state {
 	svc_run_result *res;
 	owed_date today;
 	char now[32];
-	case_view cv;
+	case_view cur;              /* the debtor being read and decided */
+	case_view *cv;              /* the case worked on: cur, or a step's own copy */
+	step_job *queue, **tail;    /* steps whose letters render, in the order they were decided */
+	int nqueued;
 	prefetch pf;
 } run_state;
 
@@ -234,7 +246,7 @@ static int lower_id(const int64_t *ids, size_t n, int64_t id)
 static void case_from_prefetch(run_state *s, int64_t debtor_id)
 {
 	prefetch *pf = &s->pf;
-	case_view *cv = &s->cv;
+	case_view *cv = s->cv;
 	size_t lo = 0, hi = pf->ncases;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -262,7 +274,7 @@ static void case_from_prefetch(run_state *s, int64_t debtor_id)
 
 static int read_case(run_state *s, int64_t debtor_id)
 {
-	case_view *cv = &s->cv;
+	case_view *cv = s->cv;
 	store *st = s->ctx->st;
 	int rc;
 	cv->ninv = cv->nsteps = 0;
@@ -296,7 +308,7 @@ static int read_case(run_state *s, int64_t debtor_id)
 
 static void push_case(lua_State *L, run_state *s)
 {
-	const case_view *cv = &s->cv;
+	const case_view *cv = s->cv;
 	const owed_admin *a = &s->ctx->admin;
 	char ref[96];
 	lua_createtable(L, 0, 16);
@@ -451,10 +463,11 @@ static void report(run_state *s, run_outcome o, const char *policy, const decisi
                    const char *reason)
 {
 	char channels[256] = "";
+	const case_view *cv = s->cv;
 	svc_run_line l = {
-		.outcome = o, .debtor_number = s->cv.d.number, .debtor_name = s->cv.d.name,
-		.policy = policy, .step = d && d->has ? d->step : (s->cv.have_case ? s->cv.c.step : ""),
-		.reason = reason, .next_date = d ? d->next_date : 0, .open = s->cv.open,
+		.outcome = o, .debtor_number = cv->d.number, .debtor_name = cv->d.name,
+		.policy = policy, .step = d && d->has ? d->step : (cv->have_case ? cv->c.step : ""),
+		.reason = reason, .next_date = d ? d->next_date : 0, .open = cv->open,
 		.currency = s->ctx->admin.currency, .channels = channels,
 	};
 	if (d && d->has)
@@ -534,7 +547,8 @@ static int compute_charges(run_state *s, char (*names)[64], int n, int announce,
 			return OWED_EREFUSED;
 		}
 		out->msg[0] = '\0';
-		if (rt_call_sync(p, "charge", s->cv.d.number, push_charge_req, &q, charged, out) != 0) {
+		if (rt_call_sync(p, "charge", s->cv->d.number, push_charge_req, &q, charged,
+		                 out) != 0) {
 			snprintf(why, whysize, "%s", out->msg[0] ? out->msg : "charges plugin failed");
 			return OWED_EREFUSED;
 		}
@@ -589,7 +603,7 @@ static int push_render_args(lua_State *co, void *ud)
 {
 	render_req *q = ud;
 	const char *cur = q->s->ctx->admin.currency;
-	int64_t total = q->s->cv.open;
+	int64_t total = q->s->cv->open;
 	push_case(co, q->s);
 	lua_rawgeti(co, LUA_REGISTRYINDEX, q->d->ref);
 	lua_createtable(co, 0, 3);
@@ -638,11 +652,11 @@ static int queue(run_state *s, int64_t letter_id, const decision *d, const char 
 {
 	char key[96], *text;
 	int rc;
-	snprintf(key, sizeof key, "case-%lld:%s:%s", (long long)s->cv.c.id, d->step, channel);
+	snprintf(key, sizeof key, "case-%lld:%s:%s", (long long)s->cv->c.id, d->step, channel);
 	cJSON_AddStringToObject(payload, "idem_key", key);
 	text = cJSON_PrintUnformatted(payload);
 	cJSON_Delete(payload);
-	rc = text ? store_outbox_insert(s->ctx->st, s->cv.c.id, letter_id, channel, key, text,
+	rc = text ? store_outbox_insert(s->ctx->st, s->cv->c.id, letter_id, channel, key, text,
 	                                s->now, NULL) : OWED_ENOMEM;
 	free(text);
 	return rc ? svc_store_fail(s->ctx, rc, "queueing the delivery", err) : 0;
@@ -653,13 +667,13 @@ static int queue_deliveries(run_state *s, int64_t letter_id, const decision *d,
 {
 	char filename[160];
 	int rc = 0;
-	snprintf(filename, sizeof filename, "%s-%s-%s.pdf", s->cv.d.number, d->step, l->lang);
+	snprintf(filename, sizeof filename, "%s-%s-%s.pdf", s->cv->d.number, d->step, l->lang);
 	for (int i = 0; rc == 0 && i < d->nchannels; i++) {
 		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "debtor", s->cv.d.number);
+		cJSON_AddStringToObject(p, "debtor", s->cv->d.number);
 		cJSON_AddStringToObject(p, "step", d->step);
-		cJSON_AddStringToObject(p, "to", s->cv.d.email);
-		cJSON_AddStringToObject(p, "name", s->cv.d.name);
+		cJSON_AddStringToObject(p, "to", s->cv->d.email);
+		cJSON_AddStringToObject(p, "name", s->cv->d.name);
 		cJSON_AddStringToObject(p, "subject", l->subject);
 		cJSON_AddStringToObject(p, "filename", filename);
 		rc = queue(s, letter_id, d, d->channels[i], p, err);
@@ -667,8 +681,8 @@ static int queue_deliveries(run_state *s, int64_t letter_id, const decision *d,
 	if (rc == 0 && d->handoff[0]) {
 		cJSON *p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "plugin", d->handoff);
-		cJSON_AddStringToObject(p, "debtor", s->cv.d.number);
-		cJSON_AddNumberToObject(p, "case", (double)s->cv.c.id);
+		cJSON_AddStringToObject(p, "debtor", s->cv->d.number);
+		cJSON_AddNumberToObject(p, "case", (double)s->cv->c.id);
 		rc = queue(s, 0, d, "handoff", p, err);
 	}
 	return rc;
@@ -685,7 +699,7 @@ static cJSON *step_payload(run_state *s, const decision *d, const char *policy,
 	cJSON_AddStringToObject(p, "policy", policy);
 	cJSON_AddStringToObject(p, "policy_version", version);
 	cJSON_AddStringToObject(p, "channels", channels);
-	svc_json_money(p, "open", s->cv.open, s->ctx->admin.currency);
+	svc_json_money(p, "open", s->cv->open, s->ctx->admin.currency);
 	if (hash[0])
 		cJSON_AddStringToObject(p, "letter_sha256", hash);
 	if (d->deadline)
@@ -705,79 +719,183 @@ static cJSON *step_payload(run_state *s, const decision *d, const char *policy,
 	return p;
 }
 
-/* Everything a step writes, in the caller's transaction. */
-static int take_step(run_state *s, rt_plugin *policy, decision *d, owed_error *err)
+/* A decided step whose letter is being rendered: what it will write once the letter is back. */
+struct step_job {
+	step_job *next;
+	case_view cv;               /* its own copy: the run reads the next debtors meanwhile */
+	decision d;
+	rt_plugin *policy;
+	char policy_name[64];
+	charge_line booked_lines[RUN_MAX_CHARGES], announced_lines[RUN_MAX_CHARGES];
+	charges_out booked, announced;
+	char why[1024];             /* a charges plugin failed: the step is not taken */
+	letter_out letter;
+	int rendered;               /* the render hook is done (or was never called) */
+};
+
+/* Everything a step writes, in the caller's transaction, once its letter is rendered. */
+static int step_write(run_state *s, step_job *j, owed_error *err)
 {
-	charge_line booked_lines[64], announced_lines[64];
-	charges_out booked = { booked_lines, 0, 64, "" }, announced = { announced_lines, 0, 64, "" };
-	letter_out letter = { 0 };
-	render_req rq = { s, d, &booked, &announced };
-	const rt_info *info = rt_plugin_info(policy);
-	char channels[256], hash[SHA256_HEX_BUFSZ] = "", why[1024];
+	const decision *d = &j->d;
+	const rt_info *info = rt_plugin_info(j->policy);
+	char channels[256], hash[SHA256_HEX_BUFSZ] = "";
 	int64_t step_id, letter_id = 0;
 	int rc;
 
+	if (j->why[0])
+		return svc_fail(err, OWED_EREFUSED, "%s", j->why);
+	if (d->letter[0] && !j->letter.text)
+		return svc_fail(err, OWED_EREFUSED, "%s", j->letter.msg[0] ? j->letter.msg :
+		                "no letter");
 	channels_text(d, channels, sizeof channels);
-	rc = store_step_insert(s->ctx->st, s->cv.c.id, d->step, s->today, info->name,
+	rc = store_step_insert(s->ctx->st, s->cv->c.id, d->step, s->today, info->name,
 	                       info->hash ? info->hash : "", d->reason, channels, &step_id);
 	if (rc == OWED_EEXIST)
 		return svc_fail(err, OWED_EEXIST, "step %s was taken before", d->step);
 	if (rc)
 		return svc_store_fail(s->ctx, rc, "recording the step", err);
-	if (compute_charges(s, d->charges, d->ncharges, 0, &booked, why, sizeof why) ||
-	    compute_charges(s, d->announce, d->nannounce, 1, &announced, why, sizeof why))
-		return svc_fail(err, OWED_EREFUSED, "%s", why);
-	if ((rc = book_charges(s, &booked, err)) != 0)
+	if ((rc = book_charges(s, &j->booked, err)) != 0)
 		return rc;
 	if (d->letter[0]) {
 		sha256_ctx h;
-		rc = rt_call_sync(policy, "render", s->cv.d.number, push_render_args, &rq, rendered,
-		                  &letter);
-		if (rc != 0 || !letter.text) {
-			svc_fail(err, OWED_EREFUSED, "%s", letter.msg[0] ? letter.msg : "no letter");
-			goto done;
-		}
 		sha256_init(&h);
-		sha256_update(&h, letter.text, letter.text_len);
-		sha256_update(&h, letter.pdf, letter.pdf_len);
+		sha256_update(&h, j->letter.text, j->letter.text_len);
+		sha256_update(&h, j->letter.pdf, j->letter.pdf_len);
 		sha256_final_hex(&h, hash);
-		if ((rc = store_letter_insert(s->ctx->st, s->cv.c.id, step_id, letter.lang,
-		                              letter.subject, letter.text, letter.pdf, letter.pdf_len,
-		                              hash, &letter_id)) != 0) {
-			svc_store_fail(s->ctx, rc, "storing the letter", err);
-			goto done;
-		}
+		if ((rc = store_letter_insert(s->ctx->st, s->cv->c.id, step_id, j->letter.lang,
+		                              j->letter.subject, j->letter.text, j->letter.pdf,
+		                              j->letter.pdf_len, hash, &letter_id)) != 0)
+			return svc_store_fail(s->ctx, rc, "storing the letter", err);
 	}
-	if ((rc = queue_deliveries(s, letter_id, d, &letter, err)) != 0)
-		goto done;
-	if (d->task[0] && (rc = store_task_insert(s->ctx->st, s->cv.c.id, s->today, d->task,
-	                                          NULL)) != 0) {
-		svc_store_fail(s->ctx, rc, "creating the task", err);
-		goto done;
+	if ((rc = queue_deliveries(s, letter_id, d, &j->letter, err)) != 0)
+		return rc;
+	if (d->task[0] && (rc = store_task_insert(s->ctx->st, s->cv->c.id, s->today, d->task,
+	                                          NULL)) != 0)
+		return svc_store_fail(s->ctx, rc, "creating the task", err);
+	if (d->hold && !s->cv->d.credit_hold) {       /* the policy stops new credit */
+		s->cv->d.credit_hold = 1;
+		if ((rc = store_debtor_update(s->ctx->st, &s->cv->d)) != 0)
+			return svc_store_fail(s->ctx, rc, "putting the debtor on credit hold", err);
 	}
-	if (d->hold && !s->cv.d.credit_hold) {       /* the policy stops new credit */
-		s->cv.d.credit_hold = 1;
-		if ((rc = store_debtor_update(s->ctx->st, &s->cv.d)) != 0) {
-			svc_store_fail(s->ctx, rc, "putting the debtor on credit hold", err);
-			goto done;
-		}
-	}
-	snprintf(s->cv.c.step, sizeof s->cv.c.step, "%s", d->step);
-	s->cv.c.step_date = s->today;
-	s->cv.c.next_date = 0;
+	snprintf(s->cv->c.step, sizeof s->cv->c.step, "%s", d->step);
+	s->cv->c.step_date = s->today;
+	s->cv->c.next_date = 0;
 	if (d->handoff[0])
-		s->cv.c.state = CASE_HANDED_OFF;
-	if ((rc = store_case_save(s->ctx->st, &s->cv.c)) != 0) {
-		svc_store_fail(s->ctx, rc, "saving the case", err);
-		goto done;
+		s->cv->c.state = CASE_HANDED_OFF;
+	if ((rc = store_case_save(s->ctx->st, &s->cv->c)) != 0)
+		return svc_store_fail(s->ctx, rc, "saving the case", err);
+	return svc_event(s->ctx, "case", s->cv->c.id, s->cv->d.id, 0, "step",
+	                 step_payload(s, d, info->name, info->hash ? info->hash : "", hash,
+	                              &j->booked), err);
+}
+
+static void step_rendered(rt_plugin *p, int status, lua_State *co, int nres, const char *msg,
+                          void *ud)
+{
+	step_job *j = ud;
+	rendered(p, status, co, nres, msg, &j->letter);
+	j->rendered = 1;
+}
+
+/* Writes the step of the job at the head of the queue (or, when discard, only lets it go),
+ * in a savepoint of the transaction the case was read in. */
+static void step_finish(run_state *s, int discard)
+{
+	step_job *j = s->queue;
+	owed_error err = { 0 };
+	int rc;
+
+	s->queue = j->next;
+	if (!s->queue)
+		s->tail = &s->queue;
+	s->nqueued--;
+	s->cv = &j->cv;
+	if (!discard) {
+		if ((rc = store_begin(s->ctx->st)) != 0)
+			svc_store_fail(s->ctx, rc, "starting the step", &err);
+		else {
+			if ((rc = step_write(s, j, &err)) == 0 && (rc = store_commit(s->ctx->st)) != 0)
+				svc_store_fail(s->ctx, rc, "committing the step", &err);
+			if (rc)
+				store_rollback(s->ctx->st);
+		}
+		if (rc == OWED_EEXIST)
+			report(s, RUN_DONE, j->policy_name, &j->d, "taken before: nothing new");
+		else if (rc) {
+			s->res->failed++;
+			report(s, RUN_FAILED, j->policy_name, &j->d, err.msg);
+		} else {
+			s->res->steps++;
+			report(s, RUN_STEP, j->policy_name, &j->d, j->d.reason);
+		}
 	}
-	rc = svc_event(s->ctx, "case", s->cv.c.id, s->cv.d.id, 0, "step",
-	               step_payload(s, d, info->name, info->hash ? info->hash : "", hash, &booked),
-	               err);
-done:
-	free(letter.text);
-	free(letter.pdf);
-	return rc;
+	s->cv = &s->cur;
+	luaL_unref(rt_plugin_state(j->policy), LUA_REGISTRYINDEX, j->d.ref);
+	free(j->cv.inv);
+	free(j->letter.text);
+	free(j->letter.pdf);
+	free(j);
+}
+
+/* Finishes the steps whose letters are back, in the order they were decided (so a run's ids
+ * and dossier do not depend on the threads), waiting until at most keep are left. */
+static void steps_settle(run_state *s, int keep, int discard)
+{
+	if (s->queue && !s->queue->rendered)
+		uv_run(rt_loop(s->r), UV_RUN_NOWAIT);         /* what the pool has done by now */
+	for (;;) {
+		while (s->queue && s->queue->rendered)
+			step_finish(s, discard);
+		if (s->nqueued <= keep)
+			return;
+		if (uv_run(rt_loop(s->r), UV_RUN_ONCE) == 0 && !s->queue->rendered) {
+			/* nothing left on the loop that could resume the hook */
+			snprintf(s->queue->letter.msg, sizeof s->queue->letter.msg,
+			         "the render hook never finished");
+			s->queue->rendered = 1;
+		}
+	}
+}
+
+/* Takes the decided step: its charges now, its letter in the thread pool (owed.pdf.letter
+ * yields the render hook), its writes when the letter is back (steps_settle).  The case view
+ * is copied, since the run reads the next debtors meanwhile. */
+static int step_start(run_state *s, rt_plugin *policy, const char *policy_name, decision *d)
+{
+	step_job *j = calloc(1, sizeof *j);
+	store_overdue *inv = malloc((s->cv->ninv ? s->cv->ninv : 1) * sizeof *inv);
+	render_req rq;
+
+	if (!j || !inv) {
+		free(j);
+		free(inv);
+		luaL_unref(rt_plugin_state(policy), LUA_REGISTRYINDEX, d->ref);
+		return OWED_ENOMEM;
+	}
+	j->cv = *s->cv;
+	j->cv.inv = inv;
+	j->cv.cap = s->cv->ninv;
+	if (s->cv->ninv)
+		memcpy(inv, s->cv->inv, s->cv->ninv * sizeof *inv);
+	j->d = *d;
+	j->policy = policy;
+	snprintf(j->policy_name, sizeof j->policy_name, "%s", policy_name);
+	j->booked = (charges_out){ j->booked_lines, 0, RUN_MAX_CHARGES, "" };
+	j->announced = (charges_out){ j->announced_lines, 0, RUN_MAX_CHARGES, "" };
+	*s->tail = j;
+	s->tail = &j->next;
+	s->nqueued++;
+	if (compute_charges(s, d->charges, d->ncharges, 0, &j->booked, j->why, sizeof j->why) ||
+	    compute_charges(s, d->announce, d->nannounce, 1, &j->announced, j->why,
+	                    sizeof j->why) || !d->letter[0])
+		j->rendered = 1;
+	else {
+		rq = (render_req){ s, &j->d, &j->booked, &j->announced };
+		if (rt_call(policy, "render", s->cv->d.number, push_render_args, &rq, step_rendered,
+		            j) != 0)
+			j->rendered = 1;        /* no render hook: step_write says "no letter" */
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ one case */
@@ -786,40 +904,40 @@ static int open_case(run_state *s, const char *policy, owed_error *err)
 {
 	cJSON *p;
 	int rc;
-	memset(&s->cv.c, 0, sizeof s->cv.c);
-	s->cv.c.admin_id = s->ctx->admin.id;
-	s->cv.c.debtor_id = s->cv.d.id;
-	s->cv.c.opened = s->today;
-	snprintf(s->cv.c.policy, sizeof s->cv.c.policy, "%s", policy);
-	if ((rc = store_case_insert(s->ctx->st, &s->cv.c)) != 0)
+	memset(&s->cv->c, 0, sizeof s->cv->c);
+	s->cv->c.admin_id = s->ctx->admin.id;
+	s->cv->c.debtor_id = s->cv->d.id;
+	s->cv->c.opened = s->today;
+	snprintf(s->cv->c.policy, sizeof s->cv->c.policy, "%s", policy);
+	if ((rc = store_case_insert(s->ctx->st, &s->cv->c)) != 0)
 		return svc_store_fail(s->ctx, rc, "opening the case", err);
-	s->cv.have_case = 1;
+	s->cv->have_case = 1;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "policy", policy);
-	svc_json_money(p, "open", s->cv.open, s->ctx->admin.currency);
-	svc_json_date(p, "oldest_due", s->cv.oldest_due);
-	return svc_event(s->ctx, "case", s->cv.c.id, s->cv.d.id, 0, "opened", p, err);
+	svc_json_money(p, "open", s->cv->open, s->ctx->admin.currency);
+	svc_json_date(p, "oldest_due", s->cv->oldest_due);
+	return svc_event(s->ctx, "case", s->cv->c.id, s->cv->d.id, 0, "opened", p, err);
 }
 
 static int close_case(run_state *s, owed_error *err)
 {
 	cJSON *p = cJSON_CreateObject();
 	int rc;
-	s->cv.c.state = CASE_CLOSED;
-	s->cv.c.closed = s->today;
-	if ((rc = store_case_save(s->ctx->st, &s->cv.c)) != 0) {
+	s->cv->c.state = CASE_CLOSED;
+	s->cv->c.closed = s->today;
+	if ((rc = store_case_save(s->ctx->st, &s->cv->c)) != 0) {
 		cJSON_Delete(p);
 		return svc_store_fail(s->ctx, rc, "closing the case", err);
 	}
 	cJSON_AddStringToObject(p, "reason", "nothing overdue is open any more");
-	return svc_event(s->ctx, "case", s->cv.c.id, s->cv.d.id, 0, "closed", p, err);
+	return svc_event(s->ctx, "case", s->cv->c.id, s->cv->d.id, 0, "closed", p, err);
 }
 
 /* Decides and (unless dry) takes the next step for one debtor. */
 static int run_case(int64_t debtor_id, void *ud)
 {
 	run_state *s = ud;
-	case_view *cv = &s->cv;
+	case_view *cv = s->cv;
 	decision d = { .ref = LUA_NOREF };
 	decide_out out = { &d, "" };
 	owed_error err = { 0 };
@@ -909,42 +1027,53 @@ static int run_case(int64_t debtor_id, void *ud)
 		luaL_unref(rt_plugin_state(policy), LUA_REGISTRYINDEX, d.ref);
 		return 0;
 	}
-	if ((rc = store_begin(s->ctx->st)) != 0)
-		return rc;
-	if (!cv->have_case)
-		rc = open_case(s, policy_name, &err);
-	if (rc == 0)
-		rc = take_step(s, policy, &d, &err);
-	if (rc == 0 && (rc = store_commit(s->ctx->st)) != 0)
-		svc_store_fail(s->ctx, rc, "committing the step", &err);
-	luaL_unref(rt_plugin_state(policy), LUA_REGISTRYINDEX, d.ref);
-	if (rc) {
-		store_rollback(s->ctx->st);
-		if (rc == OWED_EEXIST) {
-			report(s, RUN_DONE, policy_name, &d, "taken before: nothing new");
+	if (!cv->have_case) {       /* opened first: its letter names it */
+		if ((rc = store_begin(s->ctx->st)) != 0) {
+			luaL_unref(rt_plugin_state(policy), LUA_REGISTRYINDEX, d.ref);
+			return rc;
+		}
+		if ((rc = open_case(s, policy_name, &err)) == 0 &&
+		    (rc = store_commit(s->ctx->st)) != 0)
+			svc_store_fail(s->ctx, rc, "opening the case", &err);
+		if (rc) {
+			store_rollback(s->ctx->st);
+			luaL_unref(rt_plugin_state(policy), LUA_REGISTRYINDEX, d.ref);
+			s->res->failed++;
+			report(s, RUN_FAILED, policy_name, &d, err.msg);
 			return 0;
 		}
-		s->res->failed++;
-		report(s, RUN_FAILED, policy_name, &d, err.msg);
-		return 0;
 	}
-	s->res->steps++;
-	report(s, RUN_STEP, policy_name, &d, d.reason);
-	return 0;
+	return step_start(s, policy, policy_name, &d);
 }
 
-/* One case is one transaction: its reads, its decision and everything the step writes (the
- * writes below nest as savepoints), committed together -- or, after a crash, not at all. */
-static int run_debtor(int64_t debtor_id, void *ud)
+/* One case is one transaction: its reads, its decision and everything its step writes (in
+ * savepoints), committed together -- or, after a crash, not at all.  While letters render in
+ * the thread pool, the debtors after them join their transaction, each case still all or
+ * nothing in its own savepoints; it commits once no letter is out, or after RUN_BATCH cases
+ * (waiting for the letters then), so that other writers are not kept waiting long. */
+static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
-	run_state *s = ud;
-	int rc = store_begin_deferred(s->ctx->st);
-	if (rc)
-		return rc;
-	if ((rc = run_case(debtor_id, s)) == 0)
-		rc = store_commit(s->ctx->st);
-	if (rc)
-		store_rollback(s->ctx->st);
+	store *st = s->ctx->st;
+	size_t batch = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (batch == 0 && (rc = store_begin_deferred(st)) != 0)
+			break;
+		batch++;
+		if ((rc = run_case(ids[i], s)) != 0)
+			break;
+		steps_settle(s, batch >= RUN_BATCH || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
+		if (s->nqueued == 0 && (rc = store_commit(st)) != 0)
+			break;
+		if (s->nqueued == 0)
+			batch = 0;
+	}
+	if (rc) {
+		steps_settle(s, 0, 1);
+		if (batch)
+			store_rollback(st);
+	}
 	return rc;
 }
 
@@ -971,6 +1100,8 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
             svc_run_result *res, owed_error *err)
 {
 	run_state s = { .ctx = ctx, .r = r, .o = o, .cb = cb, .ud = ud, .res = res };
+	s.cv = &s.cur;
+	s.tail = &s.queue;
 	id_list debtors = { 0 };
 	store_run prev;
 	int rc;
@@ -1004,10 +1135,9 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		free(debtors.ids);
 		return svc_store_fail(ctx, rc, "starting the run", err);
 	}
-	for (size_t i = 0; rc == 0 && i < debtors.n; i++)
-		rc = run_debtor(debtors.ids[i], &s);
+	rc = run_debtors(&s, debtors.ids, debtors.n);
 	free(debtors.ids);
-	free(s.cv.inv);
+	free(s.cur.inv);
 	prefetch_free(&s.pf);
 	if (rc)
 		return svc_store_fail(ctx, rc, "running the cases", err);

@@ -4,10 +4,11 @@
  * Lua for every case, against a bare-SQLite pass over the same rows.
  *
  * The ledger is a realistic morning: every case is overdue, 99% of them had their first
- * reminder three days ago and wait for the second, 1% take their first reminder today (a
- * letter rendered as text and PDF, stored with its hash, an e-mail queued and delivered by the
- * e-mail channel in folder mode).  The ledger is written with bare SQL into owed's schema,
- * since building it is not what is measured.
+ * reminder three days ago and wait for the second (their next action date, 2026-03-15, noted
+ * by the runs since, so this run finds it unchanged and writes nothing for them), 1% take
+ * their first reminder today (a letter rendered as text and PDF, stored with its hash, an
+ * e-mail queued and delivered by the e-mail channel in folder mode).  The ledger is written
+ * with bare SQL into owed's schema, since building it is not what is measured.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -59,8 +60,9 @@ static void build(const char *path, long ncases, long ninvoices, long step_every
 	                   " printf('INV%08d', ?2), '2026-01-02', '2026-02-01', 'EUR', ?3, ?3,"
 	                   " 'open')", -1, &i, NULL);
 	sqlite3_prepare_v2(db, "INSERT INTO dunning_case (id, admin_id, debtor_id, policy, state,"
-	                   " step, step_date, opened) VALUES (?1, 1, ?1, 'nl-b2b', 'open',"
-	                   " 'reminder1', '2026-03-01', '2026-03-01')", -1, &c, NULL);
+	                   " step, step_date, next_date, opened) VALUES (?1, 1, ?1, 'nl-b2b',"
+	                   " 'open', 'reminder1', '2026-03-01', '2026-03-15', '2026-03-01')", -1,
+	                   &c, NULL);
 	sqlite3_prepare_v2(db, "INSERT INTO case_step (case_id, step, date, policy, policy_version,"
 	                   " reason, channels) VALUES (?1, 'reminder1', '2026-03-01', 'nl-b2b', '',"
 	                   " 'bench', 'email')", -1, &s, NULL);

@@ -879,6 +879,75 @@ static void test_user_override(void **state)
 
 /*
 ** {==================================================================
+** Letters rendered in the thread pool
+** ===================================================================
+*/
+
+/* owed.pdf.letter yields a hook while the pool renders; where the code cannot yield (a
+ * coroutine the plugin made) it renders in place, and both give the same bytes. */
+static const char letters_init[] =
+	"local M = {}\n"
+	"local function doc(name)\n"
+	"  return { recipient = { name, 'Marktstraat 1', '1011 AB Amsterdam' },\n"
+	"           sender = { 'Bench BV' }, subject = 'Herinnering',\n"
+	"           body = { 'Beste ' .. name .. ',', { table = { head = { 'Factuur', 'Open' },\n"
+	"                    rows = { { 'INV1', '12,10' } }, align = 'lr' } } },\n"
+	"           date_iso = '2026-03-04' }\n"
+	"end\n"
+	"function M.letter(name) local pdf = owed.pdf.letter(doc(name)) return #pdf, pdf:sub(1, 5) end\n"
+	"function M.same(name)\n"
+	"  local pooled = owed.pdf.letter(doc(name))\n"
+	"  local in_place = coroutine.wrap(function() return owed.pdf.letter(doc(name)) end)()\n"
+	"  return pooled == in_place, #pooled\n"
+	"end\n"
+	"function M.bad() return owed.pdf.letter({ recipient = { string.rep('W', 400) },\n"
+	"                                          body = { 'x' } }) end\n"
+	"return M\n";
+
+static void test_pdf_in_pool(void **state)
+{
+	char dir[600], name[32];
+	harness h;
+	outcome o, many[8];
+	(void)state;
+	test_dir(dir, sizeof dir, "letters");
+	plugin(dir, "letters", NULL, letters_init);
+	start(&h, dir, (rt_options){ 0 });
+	load(&h, "letters");
+
+	o = call(&h, "letters", "same", "Bakkerij De Korenschoof");
+	assert_ok(&o);
+	assert_string_equal(o.res[0], "true");
+
+	for (int i = 0; i < 8; i++) {               /* several at once, each its own */
+		snprintf(name, sizeof name, "Debtor %d BV", i);
+		call_async(&h, "letters", "letter", name, &many[i]);
+	}
+	wait_all(&h, many, 8);
+	for (int i = 0; i < 8; i++) {
+		assert_ok(&many[i]);
+		assert_string_equal(many[i].res[1], "%PDF-");
+	}
+
+	o = call(&h, "letters", "bad", NULL);          /* an error raised after the pool */
+	assert_int_not_equal(o.status, 0);
+	assert_contains(o.msg, "owed.pdf.letter: recipient has a line too long");
+
+	for (int i = 0; i < 4; i++)                 /* unloaded while the pool renders */
+		call_async(&h, "letters", "letter", "Gone BV", &many[i]);
+	rt_unload(h.r, "letters");
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(many[i].called, 1);
+		assert_contains(many[i].msg, "unloaded");
+	}
+	stop(&h);                                   /* the loop frees the orphaned letters */
+}
+
+/* }================================================================== */
+
+
+/*
+** {==================================================================
 ** Coroutines: what may yield, and who may resume
 ** ===================================================================
 */
@@ -1009,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_errors),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_user_override),
+		cmocka_unit_test(test_pdf_in_pool),
 		cmocka_unit_test(test_coroutine_rules),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
