@@ -1053,7 +1053,9 @@ static int run_case(int64_t debtor_id, void *ud)
  * RUN_BATCH cases, each all or nothing in its own savepoints, so that starting and committing
  * one is not a cost per case; while letters render it goes on until none is out, so their
  * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then), so that
- * other writers are not kept waiting long. */
+ * other writers are not kept waiting long.  It takes the write lock from the start (but for a
+ * dry run): were another process to write while it only read, none of its cases could write
+ * any more (SQLITE_BUSY_SNAPSHOT), where now that process waits a few milliseconds. */
 static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
 	store *st = s->ctx->st;
@@ -1061,7 +1063,7 @@ static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (batch == 0 && (rc = store_begin_deferred(st)) != 0)
+		if (batch == 0 && (rc = s->o->dry_run ? store_begin_deferred(st) : store_begin(st)))
 			break;
 		batch++;
 		if ((rc = run_case(ids[i], s)) != 0)
