@@ -83,7 +83,6 @@ typedef struct run_state {
 	case_view *cv;              /* the case worked on: cur, or a step's own copy */
 	step_job *queue, **tail;    /* steps whose letters render, in the order they were decided */
 	int nqueued;
-	int rendering;              /* letters out at most while the run goes on */
 	prefetch pf;
 } run_state;
 
@@ -1068,7 +1067,7 @@ static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 		batch++;
 		if ((rc = run_case(ids[i], s)) != 0)
 			break;
-		steps_settle(s, batch >= RUN_BATCH_MAX || i + 1 == n ? 0 : s->rendering, 0);
+		steps_settle(s, batch >= RUN_BATCH_MAX || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
 		if (s->nqueued > 0 || (batch < RUN_BATCH && i + 1 < n))
 			continue;
 		if ((rc = store_commit(st)) != 0)
@@ -1108,10 +1107,6 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 	run_state s = { .ctx = ctx, .r = r, .o = o, .cb = cb, .ud = ud, .res = res };
 	s.cv = &s.cur;
 	s.tail = &s.queue;
-	/* one core is the run's own: letters rendering on all of them would slow it down */
-	s.rendering = uv_available_parallelism() > 1 ? (int)uv_available_parallelism() - 1 : 1;
-	if (s.rendering > RUN_RENDERING)
-		s.rendering = RUN_RENDERING;
 	id_list debtors = { 0 };
 	store_run prev;
 	int rc;
