@@ -29,7 +29,7 @@
 #define RUN_MAX_CHARGES 64      /* lines one charges call may book or announce */
 #define RUN_RENDERING   4       /* letters out at most (libuv's pool has 4 threads) */
 #define RUN_BATCH       64      /* cases in one transaction, more while letters render... */
-#define RUN_BATCH_MAX   256     /* ...but no more than these */
+#define RUN_BATCH_MAX   1024    /* ...but no more than these */
 
 /* ------------------------------------------------------------------ the case, as read */
 
