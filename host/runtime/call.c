@@ -135,7 +135,8 @@ static int call_work_begin(api_env *env, lua_State *L)
 	return API_IO_YIELD;
 }
 
-/* A call abandoned meanwhile is no longer found: the binding's job is freed with its state. */
+/* Not finding the call is only a safeguard: unloading a plugin closes its state, and the
+ * binding frees the job it leaves behind without coming here. */
 static void call_work_end(api_env *env, lua_State *L)
 {
 	rt_call_rec *c = call_of(env->rt, L);

@@ -27,8 +27,9 @@
 #define RUN_MAX_STEPS   32
 #define RUN_MAX_LIST    8
 #define RUN_MAX_CHARGES 64      /* lines one charges call may book or announce */
-#define RUN_RENDERING   4       /* letters in the thread pool at once (libuv's 4 threads) */
-#define RUN_BATCH       256     /* cases at most in one transaction while letters render */
+#define RUN_RENDERING   4       /* letters out at most (libuv's pool has 4 threads) */
+#define RUN_BATCH       64      /* cases in one transaction, more while letters render... */
+#define RUN_BATCH_MAX   1024    /* ...but no more than these */
 
 /* ------------------------------------------------------------------ the case, as read */
 
@@ -1046,11 +1047,14 @@ static int run_case(int64_t debtor_id, void *ud)
 	return step_start(s, policy, policy_name, &d);
 }
 
-/* One case is one transaction: its reads, its decision and everything its step writes (in
- * savepoints), committed together -- or, after a crash, not at all.  While letters render in
- * the thread pool, the debtors after them join their transaction, each case still all or
- * nothing in its own savepoints; it commits once no letter is out, or after RUN_BATCH cases
- * (waiting for the letters then), so that other writers are not kept waiting long. */
+/* A case's reads, its decision and everything its step writes (in savepoints) are in one
+ * transaction, committed together -- or, after a crash, not at all.  The transaction holds
+ * RUN_BATCH cases, each all or nothing in its own savepoints, so that starting and committing
+ * one is not a cost per case; while letters render it goes on until none is out, so their
+ * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then), so that
+ * other writers are not kept waiting long.  It takes the write lock from the start (but for a
+ * dry run): were another process to write while it only read, none of its cases could write
+ * any more (SQLITE_BUSY_SNAPSHOT), where now that process waits a few milliseconds. */
 static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
 	store *st = s->ctx->st;
@@ -1058,16 +1062,17 @@ static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (batch == 0 && (rc = store_begin_deferred(st)) != 0)
+		if (batch == 0 && (rc = s->o->dry_run ? store_begin_deferred(st) : store_begin(st)))
 			break;
 		batch++;
 		if ((rc = run_case(ids[i], s)) != 0)
 			break;
-		steps_settle(s, batch >= RUN_BATCH || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
-		if (s->nqueued == 0 && (rc = store_commit(st)) != 0)
+		steps_settle(s, batch >= RUN_BATCH_MAX || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
+		if (s->nqueued > 0 || (batch < RUN_BATCH && i + 1 < n))
+			continue;
+		if ((rc = store_commit(st)) != 0)
 			break;
-		if (s->nqueued == 0)
-			batch = 0;
+		batch = 0;
 	}
 	if (rc) {
 		steps_settle(s, 0, 1);

@@ -166,6 +166,12 @@ equal "every K debtor has exactly one reminder1" \
 equal "one letter per step" "$(sqlite3 "$db" "SELECT COUNT(*) FROM letter") " \
 	"$(sqlite3 "$db" "SELECT COUNT(*) FROM case_step WHERE step <> 'agency'") "
 equal "no delivery queued twice" "$(sqlite3 "$db" "SELECT COUNT(*) - COUNT(DISTINCT idem_key) FROM outbox")" 0
+# the letters render in the thread pool, but each step is written in the order of the debtors
+K_LETTERS="SELECT l.id, c.debtor_id FROM letter l JOIN dunning_case c ON c.id = l.case_id JOIN debtor d ON d.id = c.debtor_id WHERE d.number LIKE 'K%'"
+equal "letters stored out of the order of the debtors" \
+	"$(sqlite3 "$db" "SELECT COUNT(*) FROM ($K_LETTERS) a, ($K_LETTERS) b WHERE a.id < b.id AND a.debtor_id > b.debtor_id")" 0
+equal "a dossier event per letter" \
+	"$(sqlite3 "$db" "SELECT COUNT(*) FROM event e JOIN debtor d ON d.id = e.debtor_id WHERE d.number LIKE 'K%' AND e.kind = 'step'")" 200
 equal "nothing left undelivered" "$(sqlite3 "$db" "SELECT COUNT(*) FROM outbox WHERE state <> 'sent'")" 0
 # at least once: every key arrived; a repeat is only possible for the one row in flight
 received=$("$PYTHON" -c '
