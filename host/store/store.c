@@ -42,7 +42,7 @@ enum {
 	ST_DEBTOR_INSERT, ST_DEBTOR_UPDATE, ST_DEBTOR_BY_NUMBER, ST_DEBTOR_BY_ID, ST_DEBTOR_EACH,
 	ST_DEBTOR_LOOKUP, ST_DEBTOR_LEAN_ID,
 	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
-	ST_INVOICE_EACH, ST_INVOICE_RECOMPUTE,
+	ST_INVOICE_EACH, ST_INVOICE_EACH_DEBTOR, ST_INVOICE_RECOMPUTE,
 	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
 	ST_PAYMENT_STATE, ST_PAYMENT_REVIEW, ST_ALLOCATIONS_LIVE, ST_ALLOCATION_REVERSE,
 	ST_INVOICE_BY_REFERENCE, ST_DEBTORS_BY_IBAN,
@@ -92,8 +92,14 @@ static const char *const sql[ST_COUNT] = {
 	[ST_INVOICE_TOTALS] = "UPDATE invoice SET charges_minor = ?2, allocated_minor = ?3,"
 		" credited_minor = ?4, written_off_minor = ?5, open_minor = ?6, status = ?7"
 		" WHERE id = ?1",
+	/* two statements, not "?2 = 0 OR i.debtor_id = ?2", which keeps SQLite from the debtor
+	 * index: matching asks per debtor, and would scan every invoice each time */
 	[ST_INVOICE_EACH] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
-		" AND (?2 = 0 OR i.debtor_id = ?2) AND (?3 = 0 OR i.open_minor > 0)"
+		" AND ?2 = 0 AND (?3 = 0 OR i.open_minor > 0)"
+		" AND (?4 IS NULL OR i.due_date < ?4)"
+		" ORDER BY i.due_date, i.number LIMIT ?5",
+	[ST_INVOICE_EACH_DEBTOR] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
+		" AND i.debtor_id = ?2 AND (?3 = 0 OR i.open_minor > 0)"
 		" AND (?4 IS NULL OR i.due_date < ?4)"
 		" ORDER BY i.due_date, i.number LIMIT ?5",
 	[ST_INVOICE_RECOMPUTE] = "SELECT"
@@ -118,9 +124,11 @@ static const char *const sql[ST_COUNT] = {
 		" WHERE payment_id = ?1 AND reversed IS NULL ORDER BY id",
 	[ST_ALLOCATION_REVERSE] = "UPDATE allocation SET reversed = ?2 WHERE id = ?1"
 		" AND reversed IS NULL",
+	/* "<> ''" repeats the partial indexes' condition, which a bound value cannot prove */
 	[ST_INVOICE_BY_REFERENCE] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
-		" AND i.reference = ?2 ORDER BY i.id LIMIT 2",
-	[ST_DEBTORS_BY_IBAN] = "SELECT id FROM debtor WHERE admin_id = ?1 AND iban = ?2 ORDER BY id",
+		" AND i.reference = ?2 AND i.reference <> '' ORDER BY i.id LIMIT 2",
+	[ST_DEBTORS_BY_IBAN] = "SELECT id FROM debtor WHERE admin_id = ?1 AND iban = ?2"
+		" AND iban <> '' ORDER BY id",
 
 	[ST_ALLOCATION_INSERT] = "INSERT INTO allocation (payment_id, invoice_id, amount_minor,"
 		" reason) VALUES (?, ?, ?, ?)",
@@ -727,7 +735,7 @@ int store_invoice_save_totals(store *s, const owed_invoice *inv)
 int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
                        store_invoice_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = prepare(s, ST_INVOICE_EACH);
+	sqlite3_stmt *st = prepare(s, f->debtor_id ? ST_INVOICE_EACH_DEBTOR : ST_INVOICE_EACH);
 	owed_invoice inv;
 	int rc;
 	if (!st)
