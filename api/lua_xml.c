@@ -35,7 +35,7 @@
  * and the error raised, once XML_Parse has returned.
  *
  * The Lua side of the parse is the table st: st[1..depth] the open elements (tree) and
- * st.handlers (stream).  Open elements' text is kept in one buffer used as a stack: an
+ * st.handlers (stream), st.each the function given elements are handed to (tree with each).  Open elements' text is kept in one buffer used as a stack: an
  * element's text starts at text_at[depth-1] and is cut off when the element ends, so the
  * parent's text that follows continues where it left off.
  */
@@ -44,6 +44,7 @@ typedef struct xml_l_parse {
 	lua_State *L;
 	int stream;              /* 1: call handlers; 0: build the tree */
 	int st;                  /* stack slot of st */
+	const char *each;        /* tree mode: elements of this local name go to st.each, or NULL */
 	int failed;
 	const char *what;        /* the failure, or NULL when the error value is on the stack */
 	unsigned long line, column;
@@ -166,6 +167,24 @@ static int xml_l_end_p(lua_State *L)
 		lua_pushnil(L);
 		lua_rawseti(L, 2, x->depth + 1);
 	}
+	if (x->each && x->depth > 0) {
+		const char *sep = strchr(x->name, XML_NSSEP);
+		if (strcmp(sep ? sep + 1 : x->name, x->each) == 0) {
+			/* handed over, then cut from its parent: the tree never holds them all */
+			lua_getfield(L, 2, "each");
+			lua_pushvalue(L, 3);
+			lua_rawgeti(L, 2, x->depth);
+			if (x->depth > 1)
+				lua_rawgeti(L, 2, x->depth - 1);
+			else
+				lua_pushnil(L);
+			lua_call(L, 3, 0);
+			lua_rawgeti(L, 2, x->depth);
+			lua_getfield(L, -1, "children");
+			lua_pushnil(L);
+			lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2));
+		}
+	}
 	return 0;
 }
 
@@ -255,16 +274,26 @@ static void xml_l_run(lua_State *L, int stream)
 	xml_l_parse *x;
 	void *aud;
 	lua_Alloc alloc = lua_getallocf(L, &aud);
+	const char *each = NULL;
 
 	luaL_checkstack(L, 8, "owed.xml");   /* room for xml_l_protect and an error value */
+	if (!stream && lua_istable(L, 2) && lua_getfield(L, 2, "each") != LUA_TNIL) {
+		each = luaL_checkstring(L, -1);   /* stays on the stack: the parse holds it */
+		if (lua_getfield(L, 2, "fn") != LUA_TFUNCTION)
+			luaL_error(L, "owed.xml.parse: opts.fn must be a function (given opts.each)");
+	}
 	lua_newtable(L);
 	if (stream) {
 		lua_pushvalue(L, 2);
 		lua_setfield(L, -2, "handlers");
+	} else if (each) {
+		lua_pushvalue(L, -2);
+		lua_setfield(L, -2, "each");
 	}
 	x = lua_newuserdatauv(L, sizeof *x, 0);
 	memset(x, 0, sizeof *x);
 	x->L = L;
+	x->each = each;
 	x->stream = stream;
 	x->st = lua_gettop(L) - 1;
 	x->text_cap = 256;
@@ -291,10 +320,12 @@ static void xml_l_run(lua_State *L, int stream)
 	lua_rawgeti(L, x->st, 1);
 }
 
-/* owed.xml.parse(text): the root element */
+/* owed.xml.parse(text [, { each = name, fn = f }]): the root element; with each, every
+ * element of that local name is handed to f(element, parent, grandparent) when it ends and
+ * left out of the tree */
 static int xml_l_parse_text(lua_State *L)
 {
-	lua_settop(L, 1);
+	lua_settop(L, 2);
 	xml_l_run(L, 0);
 	return 1;
 }

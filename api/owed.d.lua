@@ -325,9 +325,14 @@ owed.xml = {}
 ---Parses a document into a tree and returns its root element. Documents with a DTD are
 ---refused; nesting is limited to 256. Raises with the place:
 ---"owed.xml.parse: not well-formed (invalid token) at line 12 column 3".
+---With opts.each, every element of that local name is handed to opts.fn(element, parent,
+---grandparent) as soon as it ends, and left out of the tree (the ancestors are still being
+---read: what precedes the element is there): a statement of 100,000 entries is read one
+---entry at a time instead of held whole. An error raised by fn stops the parse.
 ---@param text string
+---@param opts? { each: string, fn: fun(element: owed.xml.element, parent: owed.xml.element, grandparent: owed.xml.element?) }
 ---@return owed.xml.element
-function owed.xml.parse(text) end
+function owed.xml.parse(text, opts) end
 
 ---@class owed.xml.handlers
 ---@field start? fun(name: string, attrs: table<string, string>, ns: string?)

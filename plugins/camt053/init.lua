@@ -154,6 +154,9 @@ end
 
 local OPENING = { OPBD = 1, PRCD = 2 }
 
+-- The statement's own fields: everything before its first Ntry (the schema puts Id, Acct,
+-- Bal and the dates first), so M.parse can read them when the first entry arrives.  The
+-- entries are added as they are read.
 local function parse_statement(stmt, where, opts)
   local s = { entries = {} }
   s.id = text(stmt, "Id")
@@ -178,11 +181,7 @@ local function parse_statement(stmt, where, opts)
       end
     end
   end
-  for i, ntry in ipairs(stmt:children_named("Ntry")) do
-    s.entries[#s.entries + 1] = parse_entry(ntry, string.format("%s/Ntry[%d]", where, i), opts)
-  end
   s.currency = s.currency or (s.opening and s.opening.amount:currency())
-                          or (s.entries[1] and s.entries[1].amount:currency())
   s.date = s.closing and s.closing.date
   if not s.date then
     for _, path in ipairs({ "FrToDt/ToDtTm", "CreDtTm" }) do
@@ -204,8 +203,32 @@ function M.parse(text_in, opts)
   opts = opts or {}
   if type(text_in) ~= "string" then error("camt053: parse expects the file's text (a string)", 0) end
   text_in = text_in:gsub("^\239\187\191", "")
-  local ok, root = pcall(owed.xml.parse, text_in)
+  -- Entries are parsed as the XML is read, each as soon as it ends, and never all held as
+  -- elements: a statement of 100,000 entries costs its entries, not a tree of millions.
+  local statement_of, entry_error = {}, nil
+  local function entry(ntry, stmt, body)
+    local s = statement_of[stmt]
+    if not s then   -- the first entry: the statement's own fields are all read by now
+      local n = 0
+      for _, c in ipairs(body and body.children or {}) do
+        if c.name == "Stmt" then n = n + 1 end
+      end
+      s = parse_statement(stmt, string.format("Stmt[%d]", n), opts)
+      s.where, statement_of[stmt] = string.format("Stmt[%d]", n), s
+    end
+    s.entries[#s.entries + 1] =
+      parse_entry(ntry, string.format("%s/Ntry[%d]", s.where, #s.entries + 1), opts)
+  end
+  local function each(ntry, stmt, body)
+    local ok, e = pcall(entry, ntry, stmt, body)
+    if not ok then
+      entry_error = e
+      error(e, 0)
+    end
+  end
+  local ok, root = pcall(owed.xml.parse, text_in, { each = "Ntry", fn = each })
   if not ok then
+    if entry_error then error(entry_error, 0) end
     local msg = tostring(root):gsub("^owed%.xml%.parse: ", "")
     error("camt053: the XML is not well-formed: " .. msg, 0)
   end
@@ -226,7 +249,10 @@ function M.parse(text_in, opts)
   local stmts = body:children_named("Stmt")
   if #stmts == 0 then fail("Document/BkToCstmrStmt", "no Stmt (expected at least one statement)") end
   for i, stmt in ipairs(stmts) do
-    result.statements[i] = parse_statement(stmt, string.format("Stmt[%d]", i), opts)
+    local s = statement_of[stmt] or parse_statement(stmt, string.format("Stmt[%d]", i), opts)
+    s.where = nil
+    s.currency = s.currency or (s.entries[1] and s.entries[1].amount:currency())
+    result.statements[i] = s
   end
   return result
 end
