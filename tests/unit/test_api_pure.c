@@ -387,6 +387,21 @@ static void test_xml_tree(void **state)
 	expect(L, "return owed.xml.parse('<a xmlns:p=\"urn:x\" p:k=\"v\"/>').attrs.k", "v");
 	expect(L, "return owed.xml.parse('<a/>').ns", "nil");
 	expect_error(L, "return owed.xml.parse('<a/>'):path('a//b')", "bad path 'a//b'");
+	/* an element without attributes or children shares read-only empty ones */
+	expect(L, "local e = owed.xml.parse('<a/>') return #e.children .. tostring(next(e.attrs))",
+	       "0nil");
+	expect_error(L, "owed.xml.parse('<a/>').attrs.k = 1", "empty attrs and children are read-only");
+	expect(L, "local e = owed.xml.parse('<a><b/><c x=\"1\"/></a>') "
+	          "return #e.children .. e.children[2].attrs.x .. #e.children[1].children", "210");
+	/* each: handed over as they end, left out of the tree, with parent and grandparent */
+	expect(L, "local got = {} local root = owed.xml.parse('<r><s><id>1</id><n>x</n><n>y</n></s>"
+	          "<s><n>z</n></s></r>', { each = 'n', fn = function(el, p, g) got[#got + 1] = "
+	          "el.text .. p.name .. g.name .. #g.children end }) "
+	          "return table.concat(got, ',') .. '|' .. #root.children[1].children .. "
+	          "#root.children[2].children", "xsr1,ysr1,zsr2|10");
+	expect_error(L, "owed.xml.parse('<r><n/></r>', { each = 'n', fn = function() error('boom', 0) end })",
+	             "boom");
+	expect_error(L, "owed.xml.parse('<r/>', { each = 'n' })", "opts.fn must be a function");
 #undef CAMT
 }
 
