@@ -42,7 +42,8 @@ int svc_event(owed_ctx *ctx, const char *entity, int64_t entity_id, int64_t debt
 
 /* Allocates amount of payment p to inv (payment.c): checks the rule, writes the allocation,
  * the invoice's totals and its event ("allocated", with reason when not "manual"); inserts p
- * first when it has no debtor yet.  Appends {invoice, amount} to list when given.  The caller
+ * first when it is not in the ledger yet (id 0); a payment without a debtor gets the
+ * invoice's.  Appends {invoice, amount} to list when given.  The caller
  * saves p's unallocated amount. */
 int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
                  const char *reason, cJSON *list, owed_error *err);

@@ -164,7 +164,15 @@ static void payment_from(owed_ctx *ctx, const match_entry *m, owed_payment *p)
 	clip(p->counterparty, sizeof p->counterparty, m->name);
 	if (!m->iban || iban_normalize(m->iban, p->iban, sizeof p->iban) != 0)
 		clip(p->iban, sizeof p->iban, m->iban);
-	clip(p->remittance, sizeof p->remittance, m->remittance);
+	/* the structured reference goes in front of the text, so matching it again later (the
+	 * review queue, once the invoice is in the ledger) still sees it */
+	if (m->structured && !(m->remittance && strstr(m->remittance, m->structured))) {
+		char both[LEDGER_TEXT_MAX * 2];
+		snprintf(both, sizeof both, "%s%s%s", m->structured, m->remittance ? " " : "",
+		         m->remittance ? m->remittance : "");
+		clip(p->remittance, sizeof p->remittance, both);
+	} else
+		clip(p->remittance, sizeof p->remittance, m->remittance);
 	snprintf(p->source, sizeof p->source, "bank");
 }
 
@@ -200,7 +208,7 @@ static int apply(owed_ctx *ctx, const decision *d, owed_payment *p, cJSON *list,
 			return rc;
 		p->debtor_id = debtor.id;
 	}
-	if (p->debtor_id && (rc = store_payment_insert(ctx->st, p)) != 0)
+	if (!p->id && p->debtor_id && (rc = store_payment_insert(ctx->st, p)) != 0)
 		return svc_store_fail(ctx, rc, "booking the payment", err);
 	for (int i = 0; i < d->na; i++) {
 		owed_invoice inv;
@@ -508,6 +516,86 @@ int match_book(owed_ctx *ctx, rt *r, const char *const *matchers, size_t nmatche
 }
 
 /* ------------------------------------------------------------------ the review queue */
+
+typedef struct id_list { int64_t *id; size_t n, cap; } id_list;
+
+static int collect_id(const owed_payment *p, void *ud)
+{
+	id_list *l = ud;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		int64_t *grown = realloc(l->id, cap * sizeof *grown);
+		if (!grown)
+			return OWED_ENOMEM;
+		l->id = grown;
+		l->cap = cap;
+	}
+	l->id[l->n++] = p->id;
+	return 0;
+}
+
+/* One payment from the queue offered to the matchers again; 1 when it was placed. */
+static int rematch_one(owed_ctx *ctx, rt *r, const char *const *matchers, size_t nmatchers,
+                       int64_t id, owed_error *err)
+{
+	match_entry m = { 0 };
+	match_outcome o = { .kind = MATCH_MATCHED };
+	decision d = { 0 };
+	owed_payment p;
+	cJSON *list, *ev;
+	int rc;
+
+	if ((rc = store_payment_get(ctx->st, id, &p)) != 0)
+		return svc_store_fail(ctx, rc, "reading the payment", err);
+	m.amount = p.unallocated;
+	memcpy(m.currency, p.currency, sizeof m.currency);
+	m.credit = 1;
+	m.date = p.date;
+	m.iban = p.iban[0] ? p.iban : NULL;
+	m.name = p.counterparty[0] ? p.counterparty : NULL;
+	m.remittance = p.remittance[0] ? p.remittance : NULL;
+	snprintf(m.where, sizeof m.where, "payment %lld", (long long)id);
+	ask(r, matchers, nmatchers, &m, &d);
+	if (d.failure[0] || !d.answered || d.review || d.na == 0)
+		return 0;
+	if ((rc = store_begin(ctx->st)) != 0)
+		return svc_store_fail(ctx, rc, "matching the payment", err);
+	list = cJSON_CreateArray();
+	if ((rc = apply(ctx, &d, &p, list, err)) != 0) {
+		store_rollback(ctx->st);       /* still for a person: the queue keeps it */
+		cJSON_Delete(list);
+		*err = (owed_error){ 0 };
+		return 0;
+	}
+	snprintf(o.rule, sizeof o.rule, "%s", d.rule);
+	snprintf(o.why, sizeof o.why, "%.200s (from the review queue)", d.why);
+	p.review[0] = '\0';
+	ev = payment_event(&p, &o);
+	cJSON_AddItemToObject(ev, "allocations", list);
+	if ((rc = store_payment_save_state(ctx->st, &p)) != 0 ||
+	    (rc = svc_event(ctx, "payment", p.id, p.debtor_id, 0, "matched", ev, err)) != 0 ||
+	    (rc = store_commit(ctx->st)) != 0) {
+		store_rollback(ctx->st);
+		return rc < 0 && !err->code ? svc_store_fail(ctx, rc, "matching the payment", err)
+		                            : rc;
+	}
+	return 1;
+}
+
+int svc_payment_rematch(owed_ctx *ctx, rt *r, const char *const *matchers, size_t nmatchers,
+                        int64_t *placed, owed_error *err)
+{
+	id_list l = { 0 };
+	int rc = store_payment_review_each(ctx->st, ctx->admin.id, collect_id, &l);
+	*placed = 0;
+	if (rc)
+		rc = svc_store_fail(ctx, rc, "listing the review queue", err);
+	for (size_t i = 0; rc >= 0 && i < l.n; i++)
+		if ((rc = rematch_one(ctx, r, matchers, nmatchers, l.id[i], err)) > 0)
+			(*placed)++;
+	free(l.id);
+	return rc < 0 ? rc : 0;
+}
 
 int svc_payment_review(owed_ctx *ctx, store_payment_cb cb, void *ud, owed_error *err)
 {

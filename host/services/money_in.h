@@ -62,6 +62,12 @@ int svc_import_invoices(owed_ctx *ctx, rt *r, const char *const *files, size_t n
 
 /* The review queue: payments a person must place, each with what matching saw. */
 int svc_payment_review(owed_ctx *ctx, store_payment_cb cb, void *ud, owed_error *err);
+/* Offers every payment in the queue to the matchers again (an invoice may have been booked
+ * since): each one a matcher now places is allocated, leaves the queue and says so in its
+ * dossier, one transaction each.  *placed gets how many.  `owed run` does this first, so
+ * nobody is dunned for what they paid. */
+int svc_payment_rematch(owed_ctx *ctx, rt *r, const char *const *matchers, size_t nmatchers,
+                        int64_t *placed, owed_error *err);
 /* Settles a payment from the queue: allocates it to the invoices named (amount NULL: as much
  * as fits, oldest due first), the rest stays as credit on the debtor; the payment leaves the
  * queue.  One transaction, with the person as the reason ("manual"). */

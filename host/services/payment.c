@@ -64,11 +64,10 @@ int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amou
 		                "unallocated %s) refused: %s", inv->currency, a1, inv->number,
 		                inv->currency, o, p->currency, u, why);
 	}
-	if (!p->debtor_id) {
+	if (!p->debtor_id)
 		p->debtor_id = inv->debtor_id;
-		if ((rc = store_payment_insert(ctx->st, p)) != 0)
-			return svc_store_fail(ctx, rc, "booking the payment", err);
-	}
+	if (!p->id && (rc = store_payment_insert(ctx->st, p)) != 0)
+		return svc_store_fail(ctx, rc, "booking the payment", err);
 	inv->allocated += amount;
 	p->unallocated -= amount;
 	if ((rc = ledger_open(inv, &inv->open)) != 0 ||

@@ -289,6 +289,21 @@ equal "G101 credited 19.95" "$(invoice_open G101)" "80.00"
 sed 's/<cbc:ID>G101</<cbc:ID>G999</' "$WORK/credit.xml" >"$WORK/credit-bad.xml"
 refuse 3 "credit-bad.xml" "credit_note C7" "G999" -- import invoices "$WORK/credit-bad.xml"
 
+section "the review queue is matched again before the daily run"
+camt "$WORK/early.xml" STMT-EARLY 1 1000.00 auto "P1;75.00;CRDT;Nieuw BV;;RF25H1REF2026;;;"
+run import bank "$WORK/early.xml" --json
+expect_json .review 1
+OUT=$(json .entries_detail); expect_json '.[0].why' "no rule matched"
+run invoice add --number H1 --debtor D5 --amount 75.00 --issue-date 2026-03-01 --reference RF25H1REF2026
+run run --json
+expect_exit 0
+expect_json .payments_placed 1
+equal "H1 paid from the queue" "$(invoice_open H1)" "0.00"
+run payment review --json
+equal "the queue no longer holds it" "$(json_select remittance RF25H1REF2026; echo "$OUT")" "null"
+run dossier invoice H1
+expect_out 'invoice allocated .*"matched_by":"reference"'
+
 section "help"
 run import bank --help
 expect_exit 0

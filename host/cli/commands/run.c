@@ -8,6 +8,7 @@
 #include "cli/commands/commands.h"
 #include "cli/commands/host.h"
 #include "services/dunning.h"
+#include "services/money_in.h"
 
 static const char *const outcome_names[] = {
 	"step", "waiting", "done", "closed", "skipped", "failed", "handed off"
@@ -55,11 +56,12 @@ int cmd_run(const cli_args *a)
 	svc_run_options opt = { .dry_run = args_get(a, "dry-run") != NULL,
 	                        .debtor = args_get(a, "debtor"), .rules = cli_config()->rules,
 	                        .nrules = cli_config()->nrules };
-	svc_run_result res;
+	svc_run_result res = { 0 };
 	owed_error err = { 0 };
+	int64_t placed = 0;
 	cli_host h;
 	run_out o;
-	int rc;
+	int rc = 0;
 
 	if ((rc = args_want_pos(a, 0, 0)))
 		return rc;
@@ -71,7 +73,13 @@ int cmd_run(const cli_args *a)
 		return rc;
 	o = (run_out){ &h.ledger, a->json ? NULL : table_new(7, head, "lllllrl"),
 	               a->json ? cJSON_CreateArray() : NULL };
-	rc = svc_run(&h.ledger, h.rt, &opt, run_line, &o, &res, &err);
+	/* matching first: a payment placed now is not dunned for below */
+	if (!opt.dry_run)
+		rc = svc_payment_rematch(&h.ledger, h.rt, cli_config()->nmatchers
+		                         ? cli_config()->matchers : NULL, cli_config()->nmatchers,
+		                         &placed, &err);
+	if (rc == 0)
+		rc = svc_run(&h.ledger, h.rt, &opt, run_line, &o, &res, &err);
 	if (a->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddBoolToObject(j, "dry_run", opt.dry_run);
@@ -82,9 +90,13 @@ int cmd_run(const cli_args *a)
 		cJSON_AddNumberToObject(j, "failed", (double)res.failed);
 		cJSON_AddNumberToObject(j, "delivered", (double)res.delivered);
 		cJSON_AddNumberToObject(j, "delivery_failures", (double)res.delivery_failures);
+		cJSON_AddNumberToObject(j, "payments_placed", (double)placed);
 		cJSON_AddItemToObject(j, "cases_detail", o.json);
 		out_json(j);
 	} else {
+		if (placed)
+			printf("%lld payments from the review queue placed first (see 'owed dossier')\n",
+			       (long long)placed);
 		table_print(o.t);
 		printf("\n%s%lld cases: %lld steps, %lld waiting, %lld closed, %lld failed; "
 		       "%lld delivered, %lld to retry\n", opt.dry_run ? "dry run (nothing written): "
