@@ -314,18 +314,17 @@ static void balance_problem(const imp_stmt *s, char *out, size_t size)
 	         s->currency, c);
 }
 
-/* What recognises the statement again: the bank's id and sequence, else its date and
- * balances (MT940 without :28C:, a CODA without sequence). */
+/* What recognises the statement again: the bank's id and sequence with its date, balances
+ * and number of entries.  The figures are in the key because banks' ids are not always
+ * unique (public samples repeat one id for two statements of a file), and a statement seen
+ * again has the same figures anyway. */
 static void statement_key(const imp_stmt *s, char *out, size_t size)
 {
 	char d[16] = "";
-	if (s->id || s->sequence) {
-		snprintf(out, size, "id:%s/seq:%s", s->id ? s->id : "", s->sequence ? s->sequence : "");
-		return;
-	}
 	if (s->date)
 		date_format_iso(s->date, d, sizeof d);
-	snprintf(out, size, "date:%s/open:%lld/close:%lld/n:%zu", d, (long long)s->opening,
+	snprintf(out, size, "id:%.60s/seq:%.30s/date:%s/open:%lld/close:%lld/n:%zu",
+	         s->id ? s->id : "", s->sequence ? s->sequence : "", d, (long long)s->opening,
 	         (long long)s->closing, s->n);
 }
 
