@@ -173,6 +173,8 @@ static int documents(lua_State *co, int t, void *ud, char *msg, size_t size)
 			                       d.currency, outcome };
 			f->cb(&l, f->ud);
 		}
+		if (f->o->progress)
+			f->o->progress(f->path, (size_t)i, (size_t)n, f->o->progress_ud);
 	}
 	lua_pop(co, 1);
 	return 0;

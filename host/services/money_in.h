@@ -48,7 +48,7 @@ int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfile
                     svc_import_result *res, owed_error *err);
 
 /* Invoices and credit notes from an invoice importer (ubl, csv-invoices); o's format,
- * dry_run and nothing else apply. */
+ * dry_run and progress apply. */
 typedef struct svc_invoice_result {
 	int64_t files, read, booked, credited, duplicates, debtors_created;
 } svc_invoice_result;

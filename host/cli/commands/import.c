@@ -41,6 +41,14 @@ static void import_line(const svc_import_line *l, void *ud)
 	}
 }
 
+/* On a TTY: how far the file is, on stderr (stdout stays the report). */
+static void progress(const char *file, size_t done, size_t total, void *ud)
+{
+	(void)ud;
+	if (done == total || done % 1000 == 0)
+		fprintf(stderr, "\r%s: %zu/%zu done%s", file, done, total, done == total ? "\n" : "");
+}
+
 static void invoice_line(const svc_invoice_line *l, void *ud)
 {
 	import_out *o = ud;
@@ -69,7 +77,8 @@ int cmd_import_invoices(const cli_args *a)
 	static const char *const head[] = { "number", "type", "debtor", "cur", "amount",
 	                                    "outcome" };
 	svc_import_options opt = { .format = args_get(a, "format"),
-	                           .dry_run = args_get(a, "dry-run") != NULL };
+	                           .dry_run = args_get(a, "dry-run") != NULL,
+	                           .progress = !a->json && isatty(STDERR_FILENO) ? progress : NULL };
 	svc_invoice_result res;
 	owed_error err = { 0 };
 	import_out o;
@@ -115,12 +124,6 @@ int cmd_import_invoices(const cli_args *a)
 	return rc ? cli_fail(&err) : EXIT_OK;
 }
 
-static void progress(const char *file, size_t done, size_t total, void *ud)
-{
-	(void)ud;
-	if (done == total || done % 1000 == 0)
-		fprintf(stderr, "\r%s: %zu/%zu entries%s", file, done, total, done == total ? "\n" : "");
-}
 
 int cmd_import_bank(const cli_args *a)
 {
