@@ -219,7 +219,12 @@ run demo --keep "$WORK/demo"
 expect_exit 0
 expect_out '^Groothandel Noordzee BV: 300 customers'
 expect_out "^The letters and e-mails to open and read: $WORK/demo/outgoing$"
+# the 120 days' payments came in as bank statements, and every one was matched
+expect_out '^Bank statements: 119 camt.053 files in bank/, 830 payments: 830 matched, 0 to review, 0 kept as credit$'
+equal "a statement file per banking day" "$(ls "$WORK/demo/bank" | wc -l)" 119
 run debtor list --db "$WORK/demo/demo.db" --json
 equal "demo debtors" "$(json_len .)" 300
+run payment review --db "$WORK/demo/demo.db" --json
+equal "nothing for a person to place" "$(json_len .)" 0
 
 finish

@@ -5,7 +5,8 @@
  * Everything goes through the same services and plugins as real use: the ledger services,
  * the policies (nl-b2b, nl-b2c, be-b2b, be-b2c), the charges plugins, the e-mail channel (in
  * folder mode: every mail is an .eml file to open, with its PDF beside it) and the letter
- * channel.  The simulation is deterministic: a fixed seed, dates counted from today (or
+ * channel.  In the 120 days the payments arrive as the bank's daily camt.053 statement
+ * (written to bank/ in the folder), imported and matched like a real one.  The simulation is deterministic: a fixed seed, dates counted from today (or
  * OWED_TODAY).
  */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "core/money.h"
 #include "core/ref.h"
 #include "services/dunning.h"
+#include "services/money_in.h"
 
 #define DEMO_DEBTORS 300
 #define DEMO_DAYS    120
@@ -44,6 +46,9 @@ typedef struct demo {
 	int cycle[DEMO_DEBTORS];        /* each customer's day of the month to be invoiced */
 	svc_run_result total;
 	char first_failure[512];
+	const char *dir;
+	int64_t balance;                /* the bank account's, for the statements' balances */
+	svc_import_result bank;         /* the statements imported, summed */
 } demo;
 
 static uint64_t demo_rand(uint64_t *s)
@@ -153,6 +158,104 @@ static int pay(demo *d, const planned *p, owed_error *err)
 	             amount, sizeof amount);
 	date_format_iso(p->day, date, sizeof date);
 	return svc_payment_add(d->ctx, &in, NULL, err);
+}
+
+/* ------------------------------------------------------------------ the bank */
+
+static void xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		default: fputc(*s, f);
+		}
+}
+
+/* One credit of the day's statement: most customers quote the payment reference, some
+ * only the invoice number. */
+static void credit_entry(FILE *f, const owed_invoice *inv, int64_t amount, int n,
+                         const char *date)
+{
+	int ogm = inv->reference[0] == '+';
+	fprintf(f, "<Ntry><NtryRef>%s-%d</NtryRef><Amt Ccy=\"EUR\">%lld.%02lld</Amt><CdtDbtInd>CRDT"
+	        "</CdtDbtInd><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>", date, n,
+	        (long long)(amount / 100), (long long)(amount % 100));
+	xml_text(f, inv->debtor_name);
+	fputs("</Nm></Dbtr></RltdPties><RmtInf>", f);
+	if (n % 5 == 4 || !inv->reference[0])
+		fprintf(f, "<Ustrd>factuur %s</Ustrd>", inv->number);
+	else
+		fprintf(f, "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>%s</Issr>"
+		        "</Tp><Ref>%s</Ref></CdtrRefInf></Strd>", ogm ? "BBA" : "CUR", inv->reference);
+	fprintf(f, "</RmtInf></TxDtls></NtryDtls></Ntry>\n");
+}
+
+/* The day's payments as the bank reports them: a camt.053 file, imported and matched. */
+static int bank_day(demo *d, owed_date day, owed_error *err)
+{
+	char path[600], date[16], *body = NULL;
+	size_t body_len = 0;
+	int64_t sum = 0;
+	int n = 0, rc;
+	FILE *entries = open_memstream(&body, &body_len), *f;
+	svc_import_options opt = { 0 };
+	svc_import_result res;
+	const char *files[1] = { path };
+
+	if (!entries)
+		return svc_fail(err, OWED_ENOMEM, "demo: no memory for the statement");
+	date_format_iso(day, date, sizeof date);
+	for (size_t k = 0; k < d->nplan; k++) {
+		owed_invoice inv;
+		int64_t amount;
+		if (d->plan[k].day != day)
+			continue;
+		if (svc_invoice_get(d->ctx, d->plan[k].invoice, &inv, err) != 0) {
+			fclose(entries);
+			free(body);
+			return err->code;
+		}
+		if (inv.open <= 0)
+			continue;
+		/* customers pay what the invoice says; costs and interest added later stay open */
+		amount = d->plan[k].amount < inv.open ? d->plan[k].amount : inv.open;
+		credit_entry(entries, &inv, amount, ++n, date);
+		sum += amount;
+	}
+	fclose(entries);
+	if (n == 0) {
+		free(body);
+		return 0;
+	}
+	snprintf(path, sizeof path, "%s/bank/camt053-%s.xml", d->dir, date);
+	if (!(f = fopen(path, "w"))) {
+		free(body);
+		return svc_fail(err, OWED_EIO, "demo: cannot write %s", path);
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:"
+	        "iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><GrpHdr><MsgId>DEMO-%s</MsgId>"
+	        "</GrpHdr>\n<Stmt><Id>DEMO-%s</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id>"
+	        "<Ccy>EUR</Ccy></Acct>\n<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt "
+	        "Ccy=\"EUR\">%lld.%02lld</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>%s</Dt></Dt></Bal>\n"
+	        "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">%lld.%02lld"
+	        "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>%s</Dt></Dt></Bal>\n%s</Stmt>"
+	        "</BkToCstmrStmt></Document>\n", date, date, (long long)(d->balance / 100),
+	        (long long)(d->balance % 100), date, (long long)((d->balance + sum) / 100),
+	        (long long)((d->balance + sum) % 100), date, body);
+	free(body);
+	if (fclose(f) != 0)
+		return svc_fail(err, OWED_EIO, "demo: cannot write %s", path);
+	if ((rc = svc_import_bank(d->ctx, d->r, files, 1, &opt, NULL, NULL, &res, err)) != 0)
+		return rc;
+	d->balance += sum;
+	d->bank.files += res.files;
+	d->bank.entries += res.entries;
+	d->bank.matched += res.matched;
+	d->bank.review += res.review;
+	d->bank.credit += res.credit;
+	return 0;
 }
 
 static int invoice(demo *d, int i, owed_date issue, owed_error *err)
@@ -270,7 +373,7 @@ static int write_conf(const char *dir, char *conf, size_t size)
 int cmd_demo(const cli_args *a)
 {
 	const char *keep = args_get(a, "keep");
-	char tmpl[] = "/tmp/owed-demo-XXXXXX", dir[512], conf[600];
+	char tmpl[] = "/tmp/owed-demo-XXXXXX", dir[512], conf[600], bank[600];
 	svc_admin_input admin = {
 		.name = "Groothandel Noordzee BV", .code = "demo", .country = "NL",
 		.kvk = "12345678", .vat = "NL123456789B01", .iban = "NL91ABNA0417164300",
@@ -302,8 +405,10 @@ int cmd_demo(const cli_args *a)
 		out_error("demo: OWED_TODAY is not a date (expected YYYY-MM-DD)");
 		return EXIT_INPUT;
 	}
-	if (write_conf(dir, conf, sizeof conf) != 0 || config_load(conf, &config, &err) != 0) {
-		out_error("demo: cannot write its configuration in %s", dir);
+	snprintf(bank, sizeof bank, "%s/bank", dir);
+	if (mkdir(bank, 0755) != 0 || write_conf(dir, conf, sizeof conf) != 0 ||
+	    config_load(conf, &config, &err) != 0) {
+		out_error("demo: cannot write its configuration and bank/ folder in %s", dir);
 		return EXIT_IO;
 	}
 	d.end = today;
@@ -316,6 +421,7 @@ int cmd_demo(const cli_args *a)
 	snprintf(ctx.locale, sizeof ctx.locale, "C");   /* the generator writes machine amounts */
 	snprintf(ctx.actor, sizeof ctx.actor, "demo");
 	d.ctx = &ctx;
+	d.dir = dir;
 	uv_loop_init(&loop);
 	if (rt_new(&loop, &ctx, &config.rt, &d.r, &err) != 0 || rt_scan(d.r, &err) != 0) {
 		rc = fail_with(&d, &err);
@@ -351,7 +457,7 @@ int cmd_demo(const cli_args *a)
 		date_format_iso(day, date, sizeof date);
 		setenv("OWED_TODAY", date, 1);      /* what the channels stamp their files with */
 		if ((rc = store_begin(ctx.st)) == 0 && (rc = invoice_day(&d, day, &err)) == 0 &&
-		    (rc = pay_due(&d, day, &err)) == 0)
+		    (rc = bank_day(&d, day, &err)) == 0)
 			rc = store_commit(ctx.st);
 		if (rc)
 			store_rollback(ctx.st);
@@ -372,6 +478,10 @@ int cmd_demo(const cli_args *a)
 	summary_table(&d, "Costs and interest charged", STORE_SUM_CHARGES, "kind", "amount", &err);
 	summary_table(&d, "Cash collected", STORE_SUM_PAYMENTS, "", "amount", &err);
 	summary_table(&d, "Cases", STORE_SUM_CASES, "state", "", &err);
+	printf("\nBank statements: %lld camt.053 files in bank/, %lld payments: %lld matched, "
+	       "%lld to review, %lld kept as credit\n", (long long)d.bank.files,
+	       (long long)d.bank.entries, (long long)d.bank.matched, (long long)d.bank.review,
+	       (long long)d.bank.credit);
 	printf("\nDeliveries: %lld sent, %lld to retry\n", (long long)d.total.delivered,
 	       (long long)d.total.delivery_failures);
 	if (d.total.failed)
