@@ -86,7 +86,16 @@ end
 local function references_in(text)
   local refs = {}
   for r in text:gmatch("%+%+%+%s*[%d/ ]+%s*%+%+%+") do refs[#refs + 1] = r end
-  for r in text:gmatch("[Rr][Ff]%d%d[%w ]+") do refs[#refs + 1] = r end
+  -- RF18 5390 0754 7034 dank: the words after RFkk joined one more at a time (the check
+  -- digits decide which, if any, is a reference)
+  for head, rest in text:gmatch("([Rr][Ff]%d%d)([%w ]*)") do
+    local ref = head
+    for word in rest:gmatch("%w+") do
+      ref = ref .. word
+      if #ref > 25 then break end
+      refs[#refs + 1] = ref
+    end
+  end
   for r in text:gmatch("%f[%d][%d][%d .]+[%d]%f[%D]") do
     local digits = r:gsub("[ .]", "")
     if #digits >= 12 and #digits <= 16 then refs[#refs + 1] = digits end
@@ -192,7 +201,7 @@ local function by_iban(p)
   end
   local total = 0
   for _, inv in ipairs(open) do total = total + inv.open:minor() end
-  if #open <= setting("max_subset", 12) and amount < total then
+  if #open <= setting("max_subset", 12) and amount <= total then
     local sets = subsets(open, amount)
     if #sets == 1 then
       local allocs = spread(sets[1], amount, ccy)
@@ -233,6 +242,7 @@ local function by_iban(p)
 end
 
 function M.match(p)
+  if type(p.amount) == "string" then p.amount = owed.money.parse(p.amount) end  -- from a spec
   return by_reference(p) or by_invoice_number(p) or by_iban(p)
 end
 
