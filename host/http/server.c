@@ -363,7 +363,7 @@ static void dispatch(conn *c)
 	req.nheaders = c->nh;
 	req.body = c->body ? c->body : "";
 	req.body_len = c->body_len;
-	keep = http_should_keep_alive(&c->parser);
+	keep = http_should_keep_alive(&c->parser) && !c->parser.upgrade;   /* no upgrades */
 	c->srv->handler(c->srv->ud, &req, &res);
 	log_line(c, req.method, req.path, res.status, res.who);
 	send_response(c, &res, !keep || c->srv->stopping);
@@ -381,6 +381,10 @@ static void process(conn *c)
 			uv_read_stop((uv_stream_t *)&c->tcp);
 			dispatch(c);
 			break;
+		}
+		if (e == HPE_OK && n == 0) {        /* nothing consumed: never loop on it */
+			send_error(c, 400, "the request cannot be parsed further");
+			return;
 		}
 		if (e != HPE_OK) {
 			if (c->reply_status == 413)

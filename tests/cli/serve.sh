@@ -104,6 +104,9 @@ api GET '/api/v1/invoices?limit=0' "$RO"; expect_problem 400 limit
 api GET '/api/v1/invoices?cursor=%%%' "$RO"; expect_problem 400 cursor
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$WORK/big"
 api POST /api/v1/invoices "$RW" "@$WORK/big"; expect_problem 413
+api GET /api/v1/debtors/D1 "$RO" "" -H "X-Padding: $(head -c 20000 /dev/zero | tr '\0' 'p')"
+expect_problem 431
+api GET /api/v1/debtors/D1 "$RO" "" -H 'Connection: close'; expect_status 200
 run invoice list --json; expect_exit 0
 equal "nothing was booked by the refusals" "$(json_len .)" 1
 
