@@ -203,6 +203,8 @@ static int read_body(const http_request *req, http_response *res, const body_fie
 		if (!f->json) {
 			snprintf(detail, sizeof detail, "%.60s: not a field of this request", it->string);
 			reply_problem(res, 422, it->string, detail);
+			cJSON_Delete(*doc);
+			*doc = NULL;
 			return -1;
 		}
 		if (cJSON_IsNull(it))
@@ -211,6 +213,8 @@ static int read_body(const http_request *req, http_response *res, const body_fie
 			snprintf(detail, sizeof detail, "%s: expected a string (amounts too: \"1234.56\")",
 			         it->string);
 			reply_problem(res, 422, it->string, detail);
+			cJSON_Delete(*doc);
+			*doc = NULL;
 			return -1;
 		}
 		*f->dest = it->valuestring;
