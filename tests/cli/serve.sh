@@ -201,7 +201,41 @@ run debtor show D1 --json; expect_exit 0; expect_json .open 1324.96 .open_invoic
 
 section "the server survived, and stops on SIGTERM"
 api GET /api/v1/debtors/D1 "$RO"; expect_status 200
-kill -TERM "$SPID"
+# a request begun before SIGTERM is finished and answered; then the server closes and exits
+"$PYTHON" - "$PORT" "$RO" "$SPID" >"$WORK/term" 2>&1 <<'PY'
+import os, signal, socket, sys, time
+port, token, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+req = ("GET /api/v1/debtors/D1 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n\r\n"
+       % token).encode()
+idle = socket.create_connection(("127.0.0.1", port))
+busy = socket.create_connection(("127.0.0.1", port))
+busy.send(req[:20])
+time.sleep(0.2)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.3)
+busy.send(req[20:])
+busy.settimeout(5)
+data = b""
+while True:
+    chunk = busy.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head = data.split(b"\r\n\r\n", 1)[0].decode()
+print("in flight:", head.split("\r\n")[0])
+print("closes:", "connection: close" in head.lower())
+idle.settimeout(5)
+print("idle:", "closed" if idle.recv(100) == b"" else "answered")
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=2)
+    print("new: accepted")
+except OSError:
+    print("new: refused")
+PY
+check "a request in flight at SIGTERM is answered" grep -q '^in flight: HTTP/1.1 200 OK' "$WORK/term"
+check "... with Connection: close" grep -q '^closes: True' "$WORK/term"
+check "an idle connection is closed at SIGTERM" grep -q '^idle: closed' "$WORK/term"
+check "no connection is accepted after" grep -q '^new: refused' "$WORK/term"
 wait "$SPID"; src=$?
 ERR=$(grep -v '^{"method"' "$WORK/serve.log" | tail -40)
 equal "serve exits 0 on SIGTERM" "$src" 0
