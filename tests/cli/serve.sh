@@ -180,6 +180,26 @@ section "keep-alive"
 api GET /api/v1/debtors/D1 "$RO" -o /dev/null --next -s -o "$WORK/body2" -H "Authorization: Bearer $RO" "http://127.0.0.1:$PORT/api/v1/invoices/F1"
 check "two requests on one connection" grep -q '"number":"F1"' "$WORK/body2"
 
+section "pipelining, a chunked body over the limit, a port in use"
+"$PYTHON" - "$PORT" "$RO" >"$WORK/pipe" 2>&1 <<'PY'
+import socket, sys
+port, token = int(sys.argv[1]), sys.argv[2]
+one = "GET /api/v1/invoices/%s HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n%s\r\n"
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall((one % ("F1", token, "") + one % ("K1", token, "Connection: close\r\n")).encode())
+s.settimeout(5)
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print("responses:", data.count(b"HTTP/1.1 200 OK"), b'"number":"F1"' in data, b'"number":"K1"' in data)
+PY
+equal "two pipelined requests, two answers in order" "$(cat "$WORK/pipe")" "responses: 2 True True"
+api POST /api/v1/invoices "$RW" "@$WORK/big" -H 'Transfer-Encoding: chunked'; expect_problem 413
+run serve --listen "127.0.0.1:$PORT"; expect_exit 5; expect_err "listen: 127.0.0.1:$PORT: address already in use"
+
 section "two clients at once"
 post_many() {
 	for n in $(seq 1 20); do
