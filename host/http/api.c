@@ -109,8 +109,6 @@ static void reply_error(http_response *res, const owed_error *err)
 		}
 		field[i == n ? n : 0] = 0;
 	}
-	if (err->code == OWED_EUSAGE && field[0])
-		status = 422;       /* a required field missing from the body */
 	reply_problem(res, status, field, err->msg[0] ? err->msg : "failed");
 }
 

@@ -92,6 +92,7 @@ section "bad input"
 api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":'; expect_problem 400
 api POST /api/v1/invoices "$RW" '[1,2]'; expect_problem 400
 api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":"D1","amount":12.5}'; expect_problem 422 amount
+api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":"D1"}'; expect_problem 400 amount
 api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":"D1","amount":"12,3x"}'; expect_problem 422 amount
 api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":"D1","amount":"1.00","colour":"red"}'
 expect_problem 422 colour
