@@ -39,9 +39,11 @@ typedef void (*http_handler)(void *ud, const http_request *req, http_response *r
 typedef struct http_limits {
 	size_t max_header;              /* request line and headers; 431 beyond */
 	size_t max_body;                /* 413 beyond */
-	unsigned read_timeout_ms;       /* from ready-to-read to the request's last byte */
+	unsigned read_timeout_ms;       /* from ready-to-read to the request's last byte, and
+	                                 * for the client to take the response */
+	int max_connections;            /* more are accepted and closed at once */
 } http_limits;
-#define HTTP_LIMITS_DEFAULT { 16 * 1024, 1024 * 1024, 10000 }
+#define HTTP_LIMITS_DEFAULT { 16 * 1024, 1024 * 1024, 10000, 1024 }
 
 typedef struct http_server http_server;
 

@@ -22,6 +22,7 @@ struct http_server {
 	http_handler handler;
 	void *ud;
 	struct conn *conns;             /* every open connection */
+	int nconns;
 	int stopping, listener_open;
 	void (*done)(void *ud);
 	void *done_ud;
@@ -81,11 +82,11 @@ static void reset_request(conn *c)
 	c->reply_status = 0;
 }
 
+/* Past the deadline to read a request, or to have its response taken by a client that does
+ * not read: the connection is closed (a pending write is cancelled). */
 static void on_timeout(uv_timer_t *t)
 {
-	conn *c = t->data;
-	if (!c->busy)
-		conn_close(c);
+	conn_close(t->data);
 }
 
 static void arm_timer(conn *c)
@@ -315,7 +316,7 @@ static void send_response(conn *c, http_response *res, int close_after)
 	bufs[1] = uv_buf_init(wr->body ? wr->body : (char *)"", (unsigned)blen);
 	wr->w.data = c;
 	c->busy = 1;
-	uv_timer_stop(&c->timer);
+	arm_timer(c);                   /* the same deadline for the client to take the answer */
 	if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, bufs, 2, on_written) < 0) {
 		free(wr->head);
 		free(wr->body);
@@ -456,6 +457,7 @@ static void conn_close(conn *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	c->srv->nconns--;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -467,12 +469,29 @@ static void conn_close(conn *c)
 	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
 }
 
+static void free_handle(uv_handle_t *h)
+{
+	free(h);
+}
+
 static void on_connection(uv_stream_t *l, int status)
 {
 	http_server *s = l->data;
 	conn *c;
 	if (status < 0 || s->stopping || !(c = calloc(1, sizeof *c)))
 		return;
+	if (s->nconns >= s->lim.max_connections) {
+		/* accepted only to be closed at once, so the backlog does not fill with them */
+		uv_tcp_t *t = malloc(sizeof *t);
+		if (t && uv_tcp_init(s->loop, t) == 0) {
+			if (uv_accept(l, (uv_stream_t *)t) == 0)
+				fprintf(stderr, "serve: %d connections open, one more refused\n", s->nconns);
+			uv_close((uv_handle_t *)t, free_handle);
+		} else
+			free(t);
+		free(c);
+		return;
+	}
 	c->srv = s;
 	uv_tcp_init(s->loop, &c->tcp);
 	uv_timer_init(s->loop, &c->timer);
@@ -484,6 +503,7 @@ static void on_connection(uv_stream_t *l, int status)
 		c->closing = 1;
 		return;
 	}
+	s->nconns++;
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
