@@ -87,6 +87,8 @@ api GET /api/v1/nothing "$RO"; expect_problem 404
 api DELETE /api/v1/invoices/F1 "$RW"; expect_problem 405
 run dossier invoice F1; expect_exit 0
 check "the dossier names the token" grep -qE ' rw +invoice created' <<<"$OUT"
+run dossier debtor D2; expect_exit 0; expect_events "debtor created"
+check "the debtor's dossier names the token" grep -qE ' rw +debtor created' <<<"$OUT"
 
 section "bad input"
 api POST /api/v1/invoices "$RW" '{"number":"F2","debtor":'; expect_problem 400
