@@ -10,10 +10,11 @@
 
 #include "store/store.h"
 
-#define STORE_MAX_STMTS     128
+#define STORE_MAX_STMTS     160
 #define STORE_DUNNING_FIRST 48
 #define STORE_BANK_FIRST    96     /* bank.c */
 #define STORE_SEPA_FIRST    112    /* sepa.c */
+#define STORE_API_FIRST     128    /* api.c */
 
 struct store {
 	sqlite3 *db;

@@ -344,7 +344,30 @@ static const char *const migrations[] = {
 "  state_date TEXT,"
 "  reason TEXT NOT NULL DEFAULT '');"
 "CREATE UNIQUE INDEX collection_live ON collection(invoice_id) WHERE state IN ('sent','paid');"
-"CREATE INDEX collection_mandate ON collection(mandate_id);"
+"CREATE INDEX collection_mandate ON collection(mandate_id);",
+
+/* 6: the HTTP API (docs/serve.md) -- bearer tokens, kept as the SHA-256 of the secret (the
+ * secret itself is shown once, at creation), and the responses to POSTs sent with an
+ * Idempotency-Key, so a retry gets the first answer and changes nothing. */
+"CREATE TABLE api_token ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 63),"
+"  scope TEXT NOT NULL CHECK (scope IN ('read','write','admin')),"
+"  hash TEXT NOT NULL UNIQUE,"
+"  created TEXT NOT NULL,"
+"  revoked TEXT);"
+"CREATE UNIQUE INDEX api_token_name ON api_token(admin_id, name) WHERE revoked IS NULL;"
+
+"CREATE TABLE api_idempotency ("
+"  id INTEGER PRIMARY KEY,"
+"  token_id INTEGER NOT NULL REFERENCES api_token(id),"
+"  key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),"
+"  request_sha256 TEXT NOT NULL,"
+"  status INTEGER NOT NULL,"
+"  body TEXT NOT NULL,"
+"  created TEXT NOT NULL,"
+"  UNIQUE (token_id, key));"
 };
 
 int schema_latest(void)

@@ -15,7 +15,7 @@ enum {
 	SS_COLLECTION_INSERT, SS_COLLECTION_BY_E2E, SS_COLLECTION_MARK, SS_COLLECTION_NOTE,
 	SS_END
 };
-_Static_assert(SS_END <= STORE_MAX_STMTS, "sepa.c's statements do not fit the cache");
+_Static_assert(SS_END <= STORE_API_FIRST, "sepa.c's statements overlap api.c's");
 
 #define MANDATE_COLS "m.id, m.admin_id, m.debtor_id, m.reference, m.iban, m.bic, m.sequence," \
 	" m.status, m.signed, m.last_collection, m.changed"

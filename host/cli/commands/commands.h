@@ -58,6 +58,10 @@ int cmd_import_bank(const cli_args *a);
 int cmd_import_invoices(const cli_args *a);
 int cmd_payment_review(const cli_args *a);
 int cmd_payment_match(const cli_args *a);
+int cmd_serve(const cli_args *a);
+int cmd_token_create(const cli_args *a);
+int cmd_token_list(const cli_args *a);
+int cmd_token_revoke(const cli_args *a);
 
 /* INVOICE or INVOICE=AMOUNT words into allocations (text holds the copies); returns n. */
 size_t cli_read_allocations(const char *const *words, int n, svc_allocation_input *alloc,

@@ -173,6 +173,19 @@ static const cli_opt collect_sepa_opts[] = {
 };
 static const cli_opt no_opts[] = { { 0 } };
 
+static const cli_opt serve_opts[] = {
+	{ "listen", "HOST:PORT", "where to listen (default: 127.0.0.1:8080; port 0: any free one, "
+	  "printed first on stdout)", 0 },
+	{ "read-timeout", "MS", "time allowed to read one request (default: 10000)", 0 },
+	{ "routes", NULL, "print the route table (method, path, scope) and exit", 0 },
+	{ 0 }
+};
+static const cli_opt token_create_opts[] = {
+	{ "name", "NAME", "the token's name; the dossier names it for every change it makes", 0 },
+	{ "scope", "SCOPE", "read, write or admin", 0 },
+	{ 0 }
+};
+
 const cli_entry cli_commands[] = {
 	{ { "init", "", "Create a ledger database with its administration.", init_opts, 0 },
 	  cmd_init },
@@ -231,6 +244,13 @@ const cli_entry cli_commands[] = {
 	{ { "collect sepa", "", "Collect due invoices by SEPA direct debit: a pain.008 file.",
 	    collect_sepa_opts, 0 }, cmd_collect_sepa },
 	{ { "report aging", "", "Open amounts by days past due.", aging_opts, 0 }, cmd_report_aging },
+	{ { "serve", "", "Serve the JSON API over HTTP (docs/serve.md).", serve_opts, 0 },
+	  cmd_serve },
+	{ { "token create", "", "Create an API token; prints it once.", token_create_opts, 0 },
+	  cmd_token_create },
+	{ { "token list", "", "List API tokens (never their secrets).", no_opts, 0 },
+	  cmd_token_list },
+	{ { "token revoke", "NAME", "Revoke an API token.", no_opts, 0 }, cmd_token_revoke },
 	{ { "plugin list", "", "List the plugins on the search path and their state.", no_opts, 0 },
 	  cmd_plugin_list },
 	{ { "plugin info", "NAME", "Show a plugin's manifest: kinds, settings, needs.", no_opts, 0 },

@@ -1,0 +1,68 @@
+/*
+ * http.h -- owed's HTTP face (docs/serve.md): an HTTP/1.1 server on the libuv loop, parsed by
+ * Debian's http-parser, and the JSON API under /api/v1 that it serves.  The routes call only
+ * host/services, as the CLI does, so both faces give the same checks, messages and events.
+ */
+#ifndef OWED_HTTP_H
+#define OWED_HTTP_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "services/services.h"
+
+#define HTTP_MAX_HEADERS 64
+
+typedef struct http_request {
+	const char *method;             /* "GET", "POST", ... */
+	const char *path;               /* without the query */
+	const char *query;              /* after '?', "" when none */
+	const char *hname[HTTP_MAX_HEADERS], *hvalue[HTTP_MAX_HEADERS];
+	size_t nheaders;
+	const char *body;               /* NUL-terminated, body_len bytes */
+	size_t body_len;
+} http_request;
+
+/* The value of the header name (any case), or NULL. */
+const char *http_header(const http_request *req, const char *name);
+
+typedef struct http_response {
+	int status;
+	const char *content_type;       /* default application/json */
+	char *body;                     /* malloc'd; the server frees it */
+	char who[64];                   /* the token's name, for the log line ("-": none) */
+	char extra_headers[256];        /* "Name: value\r\n" lines, or "" */
+} http_response;
+
+typedef void (*http_handler)(void *ud, const http_request *req, http_response *res);
+
+typedef struct http_limits {
+	size_t max_header;              /* request line and headers; 431 beyond */
+	size_t max_body;                /* 413 beyond */
+	unsigned read_timeout_ms;       /* from ready-to-read to the request's last byte, and
+	                                 * for the client to take the response */
+	int max_connections;            /* more are accepted and closed at once */
+} http_limits;
+#define HTTP_LIMITS_DEFAULT { 16 * 1024, 1024 * 1024, 10000, 1024 }
+
+typedef struct http_server http_server;
+
+/* Listens on host:port (port 0: the kernel picks; *bound gets the port). */
+int http_server_start(uv_loop_t *loop, const char *host, int port, const http_limits *lim,
+                      http_handler h, void *ud, http_server **out, int *bound,
+                      char *errbuf, size_t errsize);
+/* Stops accepting, closes idle connections, lets requests in flight finish, then closes
+ * everything and calls done.  The server frees itself after done. */
+void http_server_shutdown(http_server *s, void (*done)(void *ud), void *ud);
+
+/* The JSON API. */
+typedef struct http_route {
+	const char *method, *pattern;   /* pattern as in docs/openapi.yaml: /api/v1/debtors/{number} */
+	const char *scope;              /* the least scope a token needs */
+} http_route;
+/* The route table; ends with a zero entry. */
+extern const http_route http_routes[];
+/* The handler for http_server_start; ud is the owed_ctx of the open ledger. */
+void http_api_handle(void *ud, const http_request *req, http_response *res);
+
+#endif
