@@ -417,8 +417,13 @@ static void list_invoices(api_call *c)
 		}
 		snprintf(p.cur_number, sizeof p.cur_number, "%s", tab + 1);
 		p.has_cursor = 1;
-	} else
-		sq.limit = p.limit + 1;     /* the first page stops early; later ones skip to the cursor */
+		/* the store starts after the cursor (an index range); with a debtor it lists the
+		 * debtor's few invoices and page_one skips to the cursor */
+		sq.after_due = (owed_date)p.cur_due;
+		sq.after_number = p.cur_number;
+	}
+	if (!p.has_cursor || !sq.debtor)
+		sq.limit = p.limit + 1;     /* one more than the page: is there a next one? */
 	p.items = cJSON_CreateArray();
 	if (svc_invoice_list(c->ctx, &sq, page_one, &p, &err)) {
 		cJSON_Delete(p.items);

@@ -117,7 +117,8 @@ int svc_invoice_list(owed_ctx *ctx, const svc_invoice_query *q, store_invoice_cb
                      owed_error *err)
 {
 	store_invoice_filter f = { .open_only = q->open_only || q->overdue_only,
-	                           .limit = q->limit };
+	                           .limit = q->limit, .after_due = q->after_due,
+	                           .after_number = q->after_number };
 	owed_debtor d;
 	int rc;
 	if (q->debtor) {

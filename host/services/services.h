@@ -77,6 +77,10 @@ int svc_invoice_by_reference(owed_ctx *ctx, const char *reference, owed_invoice 
 typedef struct svc_invoice_query {
 	const char *debtor;     /* a debtor number, or NULL */
 	int open_only, overdue_only, limit;
+	/* a page's cursor: only invoices after this due date and invoice number (in the list's
+	 * order); honoured without a debtor -- a debtor's few invoices are skipped by the caller */
+	owed_date after_due;
+	const char *after_number;
 } svc_invoice_query;
 int svc_invoice_list(owed_ctx *ctx, const svc_invoice_query *q, store_invoice_cb cb, void *ud,
                      owed_error *err);

@@ -28,14 +28,18 @@ _Static_assert(SD_END <= STORE_BANK_FIRST, "dunning.c's statements overlap bank.
 	" FROM outbox"
 
 /* Two statements, not one with "?3 = 0 OR debtor_id = ?3": that form keeps SQLite from the
- * debtor index, and the daily run asks per debtor -- a full scan per case. */
-#define OVERDUE_COLS "SELECT i.debtor_id, i.id, i.number, i.currency, i.reference," \
+ * debtor index, and the daily run asks per debtor -- a full scan per case.  The one for a
+ * debtor is pinned to the debtor's open-invoice index: the (admin, due date, number) index
+ * would spare its sort and walk the whole administration for each debtor (a 7 s run took
+ * minutes). */
+#define OVERDUE_FIELDS "SELECT i.debtor_id, i.id, i.number, i.currency, i.reference," \
 	" i.description, i.issue_date, i.due_date, i.amount_minor, i.open_minor, i.charges_minor," \
-	" EXISTS (SELECT 1 FROM dispute x WHERE x.invoice_id = i.id AND x.resolved IS NULL)" \
-	" FROM invoice i WHERE i.admin_id = ?1 AND i.open_minor > 0 AND i.due_date < ?2"
-static const char *const sql_overdue = OVERDUE_COLS
+	" EXISTS (SELECT 1 FROM dispute x WHERE x.invoice_id = i.id AND x.resolved IS NULL)"
+#define OVERDUE_WHERE " WHERE i.admin_id = ?1 AND i.open_minor > 0 AND i.due_date < ?2"
+static const char *const sql_overdue = OVERDUE_FIELDS " FROM invoice i" OVERDUE_WHERE
 	" ORDER BY i.debtor_id, i.due_date, i.number";
-static const char *const sql_overdue_one = OVERDUE_COLS
+static const char *const sql_overdue_one = OVERDUE_FIELDS
+	" FROM invoice i INDEXED BY invoice_open_debtor" OVERDUE_WHERE
 	" AND i.debtor_id = ?3 ORDER BY i.due_date, i.number";
 
 static const char *const case_states[] = { "open", "handed_off", "closed" };

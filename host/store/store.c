@@ -26,10 +26,11 @@
 	" COALESCE(SUM(CASE WHEN i.due_date < " asof " THEN i.open_minor END), 0), COUNT(i.id)" \
 	" FROM debtor d LEFT JOIN invoice i ON i.debtor_id = d.id AND i.open_minor > 0" \
 	" AND i.currency = (SELECT currency FROM administration a WHERE a.id = d.admin_id)"
-#define INVOICE_COLS "i.id, i.admin_id, i.debtor_id, i.number, i.issue_date, i.due_date," \
+#define INVOICE_FIELDS "i.id, i.admin_id, i.debtor_id, i.number, i.issue_date, i.due_date," \
 	" i.currency, i.amount_minor, i.vat_minor, i.charges_minor, i.allocated_minor," \
 	" i.credited_minor, i.written_off_minor, i.open_minor, i.reference, i.description," \
-	" d.number, d.name FROM invoice i JOIN debtor d ON d.id = i.debtor_id"
+	" d.number, d.name"
+#define INVOICE_COLS INVOICE_FIELDS " FROM invoice i JOIN debtor d ON d.id = i.debtor_id"
 #define PAYMENT_COLS "id, admin_id, COALESCE(debtor_id, 0), date, currency, amount_minor," \
 	" unallocated_minor, counterparty, iban, remittance, source, returned_minor, review" \
 	" FROM payment"
@@ -42,7 +43,7 @@ enum {
 	ST_DEBTOR_INSERT, ST_DEBTOR_UPDATE, ST_DEBTOR_BY_NUMBER, ST_DEBTOR_BY_ID, ST_DEBTOR_EACH,
 	ST_DEBTOR_LOOKUP, ST_DEBTOR_LEAN_ID,
 	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
-	ST_INVOICE_EACH, ST_INVOICE_EACH_DEBTOR, ST_INVOICE_RECOMPUTE,
+	ST_INVOICE_EACH, ST_INVOICE_EACH_DEBTOR, ST_INVOICE_AFTER, ST_INVOICE_RECOMPUTE,
 	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
 	ST_PAYMENT_STATE, ST_PAYMENT_REVIEW, ST_ALLOCATIONS_LIVE, ST_ALLOCATION_REVERSE,
 	ST_INVOICE_BY_REFERENCE, ST_DEBTORS_BY_IBAN,
@@ -98,9 +99,16 @@ static const char *const sql[ST_COUNT] = {
 		" AND ?2 = 0 AND (?3 = 0 OR i.open_minor > 0)"
 		" AND (?4 IS NULL OR i.due_date < ?4)"
 		" ORDER BY i.due_date, i.number LIMIT ?5",
-	[ST_INVOICE_EACH_DEBTOR] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
+	/* pinned to the debtor's index: the (admin, due date, number) one would spare the sort
+	 * but walk every invoice of the administration -- per debtor, as matching asks */
+	[ST_INVOICE_EACH_DEBTOR] = "SELECT " INVOICE_FIELDS " FROM invoice i INDEXED BY"
+		" invoice_debtor JOIN debtor d ON d.id = i.debtor_id WHERE i.admin_id = ?1"
 		" AND i.debtor_id = ?2 AND (?3 = 0 OR i.open_minor > 0)"
 		" AND (?4 IS NULL OR i.due_date < ?4)"
+		" ORDER BY i.due_date, i.number LIMIT ?5",
+	[ST_INVOICE_AFTER] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
+		" AND ?2 = 0 AND (?3 = 0 OR i.open_minor > 0)"
+		" AND (?4 IS NULL OR i.due_date < ?4) AND (i.due_date, i.number) > (?6, ?7)"
 		" ORDER BY i.due_date, i.number LIMIT ?5",
 	[ST_INVOICE_RECOMPUTE] = "SELECT"
 		" (SELECT COALESCE(SUM(amount_minor), 0) FROM charge WHERE invoice_id = ?1),"
@@ -735,7 +743,8 @@ int store_invoice_save_totals(store *s, const owed_invoice *inv)
 int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
                        store_invoice_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = prepare(s, f->debtor_id ? ST_INVOICE_EACH_DEBTOR : ST_INVOICE_EACH);
+	sqlite3_stmt *st = prepare(s, f->debtor_id ? ST_INVOICE_EACH_DEBTOR
+	                              : f->after_number ? ST_INVOICE_AFTER : ST_INVOICE_EACH);
 	owed_invoice inv;
 	int rc;
 	if (!st)
@@ -746,6 +755,10 @@ int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f
 	if (f->overdue_on)
 		store_bind_date(st, 4, f->overdue_on);
 	sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : -1);
+	if (f->after_number && !f->debtor_id) {
+		store_bind_date(st, 6, f->after_due);
+		store_bind_text(st, 7, f->after_number);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_invoice(st, &inv);
 		if ((rc = cb(&inv, ctx)) != 0) {

@@ -67,6 +67,10 @@ typedef struct store_invoice_filter {
 	int open_only;
 	owed_date overdue_on;   /* with open_only: only due before this date (0: any) */
 	int limit;              /* 0: no limit */
+	/* only those after this due date and number, in that order (a page's cursor); only
+	 * without debtor_id, which the caller then skips to itself */
+	owed_date after_due;
+	const char *after_number;
 } store_invoice_filter;
 int store_invoice_insert(store *s, owed_invoice *inv);              /* OWED_EEXIST if taken */
 int store_invoice_get(store *s, int64_t admin_id, const char *number, owed_invoice *out);
