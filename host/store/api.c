@@ -91,23 +91,24 @@ int store_token_by_name(store *s, int64_t admin_id, const char *name, store_toke
 	return one(s, st, out);
 }
 
+typedef struct token_ctx { store_token_cb cb; void *ud; } token_ctx;
+
+static int token_row(sqlite3_stmt *st, void *ud)
+{
+	token_ctx *c = ud;
+	store_token t;
+	read_token(st, &t);
+	return c->cb(&t, c->ud);
+}
+
 int store_token_each(store *s, int64_t admin_id, store_token_cb cb, void *ud)
 {
 	sqlite3_stmt *st = prepare(s, SA_TOKEN_EACH);
-	store_token t;
-	int rc;
+	token_ctx c = { cb, ud };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_token(st, &t);
-		if ((rc = cb(&t, ud)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, token_row, &c);
 }
 
 int store_token_revoke(store *s, int64_t id, const char *now)

@@ -71,33 +71,6 @@ static void bind_opt_date(sqlite3_stmt *st, int i, owed_date d)
 		sqlite3_bind_null(st, i);
 }
 
-/* Steps every row of st through each(st, ctx); stops early when it returns non-zero. */
-static int each_row(store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *ctx)
-{
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = each(st, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
-}
-
-/* The same for a statement whose rows are one id each. */
-typedef struct id_ctx { store_id_cb cb; void *ctx; } id_ctx;
-
-static int id_row(sqlite3_stmt *st, void *ud)
-{
-	id_ctx *c = ud;
-	return c->cb(sqlite3_column_int64(st, 0), c->ctx);
-}
-
-static int each_id(store *s, sqlite3_stmt *st, store_id_cb cb, void *ctx)
-{
-	id_ctx c = { cb, ctx };
-	return each_row(s, st, id_row, &c);
-}
 
 /* ------------------------------------------------------------------ overdue invoices */
 
@@ -134,7 +107,7 @@ int store_overdue_each(store *s, int64_t admin_id, owed_date asof, int64_t debto
 	store_bind_date(st, 2, asof);
 	if (debtor_id)
 		sqlite3_bind_int64(st, 3, debtor_id);
-	return each_row(s, st, overdue_row, &o);
+	return store_each_row(s, st, overdue_row, &o);
 }
 
 /* Debtors with an overdue open invoice or an active case: the ones a run looks at.  Each
@@ -153,7 +126,7 @@ int store_dunning_debtors(store *s, int64_t admin_id, owed_date asof, store_id_c
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_date(st, 2, asof);
-	return each_id(s, st, cb, ctx);
+	return store_each_id(s, st, cb, ctx);
 }
 
 /* ------------------------------------------------------------------ cases */
@@ -182,7 +155,7 @@ int store_case_active_each(store *s, int64_t admin_id, int64_t debtor_id, store_
 	sqlite3_bind_int64(st, 1, admin_id);
 	if (debtor_id)
 		sqlite3_bind_int64(st, 2, debtor_id);
-	return each_row(s, st, case_row, &c);
+	return store_each_row(s, st, case_row, &c);
 }
 
 int store_case_get(store *s, int64_t id, owed_case *out)
@@ -255,7 +228,7 @@ int store_case_steps(store *s, int64_t case_id, store_step_cb cb, void *ctx)
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, case_id);
-	return each_row(s, st, step_row, &c);
+	return store_each_row(s, st, step_row, &c);
 }
 
 int store_step_insert(store *s, int64_t case_id, const char *step, owed_date date,
@@ -343,7 +316,7 @@ int store_letters_of_debtor(store *s, int64_t debtor_id, store_letter_row_fn fn,
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, debtor_id);
-	return each_row(s, st, letter_row, &c);
+	return store_each_row(s, st, letter_row, &c);
 }
 
 /* ------------------------------------------------------------------ the outbox */
@@ -396,7 +369,7 @@ int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, v
 		return OWED_EIO;
 	store_bind_text(st, 1, now);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-	return each_row(s, st, outbox_row, &c);
+	return store_each_row(s, st, outbox_row, &c);
 }
 
 int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx)
@@ -407,7 +380,7 @@ int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx
 	if (!st)
 		return OWED_EIO;
 	store_bind_text(st, 1, state ? state : "");
-	return each_row(s, st, outbox_row, &c);
+	return store_each_row(s, st, outbox_row, &c);
 }
 
 int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
@@ -515,25 +488,27 @@ static const char *const sum_sql[] = {
 		" AND opened <= ?3 AND (closed IS NULL OR closed >= ?2) GROUP BY state",
 };
 
+typedef struct sum_ctx { store_sum_cb cb; void *ctx; } sum_ctx;
+
+static int sum_row(sqlite3_stmt *st, void *ud)
+{
+	sum_ctx *c = ud;
+	return c->cb((const char *)sqlite3_column_text(st, 0),
+	             (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+	             sqlite3_column_int64(st, 3), c->ctx);
+}
+
 int store_sums(store *s, int what, int64_t admin_id, owed_date from, owed_date to,
                store_sum_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_SUM_STEPS + what, sum_sql[what]);
-	int rc;
+	sum_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_date(st, 2, from);
 	store_bind_date(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = cb((const char *)sqlite3_column_text(st, 0),
-		             (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-		             sqlite3_column_int64(st, 3), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, sum_row, &c);
 }
 
 /* ------------------------------------------------------------------ promises, plans, tasks */
@@ -623,7 +598,7 @@ int store_instalments(store *s, int64_t debtor_id, store_instalment_cb cb, void 
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, debtor_id);
-	return each_row(s, st, instalment_row, &c);
+	return store_each_row(s, st, instalment_row, &c);
 }
 
 int store_instalment_mark(store *s, int64_t id, const char *state)
@@ -689,7 +664,7 @@ int store_tasks(store *s, int open_only, store_task_cb cb, void *ctx)
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int(st, 1, open_only);
-	return each_row(s, st, task_row, &c);
+	return store_each_row(s, st, task_row, &c);
 }
 
 int store_task_done(store *s, int64_t id, owed_date date)
@@ -745,7 +720,7 @@ int store_active_steps(store *s, int64_t admin_id, store_case_step_cb cb, void *
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	return each_row(s, st, active_step_row, &c);
+	return store_each_row(s, st, active_step_row, &c);
 }
 
 int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
@@ -757,5 +732,5 @@ int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	return each_id(s, st, cb, ctx);
+	return store_each_id(s, st, cb, ctx);
 }

@@ -34,5 +34,9 @@ owed_date store_col_date(sqlite3_stmt *st, int i);
 int store_exec_write(store *s, sqlite3_stmt *st, int64_t *id);
 /* Steps a one-row read: 0 with the row ready, OWED_ENOTFOUND, or OWED_EIO. */
 int store_step_one(store *s, sqlite3_stmt *st);
+/* Steps every row of st through each(st, ctx), stopping at the first non-zero it returns
+ * (which is returned); resets st.  store_each_id: the rows are one id each. */
+int store_each_row(store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *ctx);
+int store_each_id(store *s, sqlite3_stmt *st, store_id_cb cb, void *ctx);
 
 #endif

@@ -257,6 +257,32 @@ int store_step_one(store *s, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? OWED_ENOTFOUND : store_fail(s, OWED_EIO);
 }
 
+int store_each_row(store *s, sqlite3_stmt *st, int (*each)(sqlite3_stmt *, void *), void *ctx)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = each(st, ctx)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
+typedef struct id_ctx { store_id_cb cb; void *ctx; } id_ctx;
+
+static int id_row(sqlite3_stmt *st, void *ud)
+{
+	id_ctx *c = ud;
+	return c->cb(sqlite3_column_int64(st, 0), c->ctx);
+}
+
+int store_each_id(store *s, sqlite3_stmt *st, store_id_cb cb, void *ctx)
+{
+	id_ctx c = { cb, ctx };
+	return store_each_row(s, st, id_row, &c);
+}
+
 static int exec_sql(store *s, const char *text)
 {
 	return sqlite3_exec(s->db, text, NULL, NULL, NULL) == SQLITE_OK ? 0 : store_fail(s, OWED_EIO);
@@ -740,13 +766,22 @@ int store_invoice_save_totals(store *s, const owed_invoice *inv)
 	return store_exec_write(s, st, NULL);
 }
 
+typedef struct invoice_ctx { store_invoice_cb cb; void *ctx; } invoice_ctx;
+
+static int invoice_row(sqlite3_stmt *st, void *ud)
+{
+	invoice_ctx *c = ud;
+	owed_invoice inv;
+	read_invoice(st, &inv);
+	return c->cb(&inv, c->ctx);
+}
+
 int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
                        store_invoice_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, f->debtor_id ? ST_INVOICE_EACH_DEBTOR
 	                              : f->after_number ? ST_INVOICE_AFTER : ST_INVOICE_EACH);
-	owed_invoice inv;
-	int rc;
+	invoice_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
@@ -759,15 +794,7 @@ int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f
 		store_bind_date(st, 6, f->after_due);
 		store_bind_text(st, 7, f->after_number);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_invoice(st, &inv);
-		if ((rc = cb(&inv, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, invoice_row, &c);
 }
 
 int store_invoice_recompute(store *s, int64_t invoice_id, owed_invoice *out)
@@ -852,25 +879,26 @@ int store_payment_save_unallocated(store *s, const owed_payment *p)
 	return store_exec_write(s, st, NULL);
 }
 
+typedef struct payment_ctx { store_payment_cb cb; void *ctx; } payment_ctx;
+
+static int payment_row(sqlite3_stmt *st, void *ud)
+{
+	payment_ctx *c = ud;
+	owed_payment p;
+	read_payment(st, &p);
+	return c->cb(&p, c->ctx);
+}
+
 int store_payment_each(store *s, int64_t admin_id, int64_t debtor_id, store_payment_cb cb,
                        void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, ST_PAYMENT_EACH);
-	owed_payment p;
-	int rc;
+	payment_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	sqlite3_bind_int64(st, 2, debtor_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_payment(st, &p);
-		if ((rc = cb(&p, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, payment_row, &c);
 }
 
 /* Debtor, unallocated, returned and review state: what matching and returns change. */
@@ -887,46 +915,33 @@ int store_payment_save_state(store *s, const owed_payment *p)
 	return store_exec_write(s, st, NULL);
 }
 
-static int payments_of(store *s, sqlite3_stmt *st, store_payment_cb cb, void *ctx)
-{
-	owed_payment p;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_payment(st, &p);
-		if ((rc = cb(&p, ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
-}
-
 int store_payment_review_each(store *s, int64_t admin_id, store_payment_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, ST_PAYMENT_REVIEW);
+	payment_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
-	return payments_of(s, st, cb, ctx);
+	return store_each_row(s, st, payment_row, &c);
+}
+
+typedef struct allocation_ctx { store_allocation_cb cb; void *ctx; } allocation_ctx;
+
+static int allocation_row(sqlite3_stmt *st, void *ud)
+{
+	allocation_ctx *c = ud;
+	return c->cb(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+	             sqlite3_column_int64(st, 2), c->ctx);
 }
 
 int store_allocations_live(store *s, int64_t payment_id, store_allocation_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, ST_ALLOCATIONS_LIVE);
-	int rc;
+	allocation_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, payment_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = cb(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-		             sqlite3_column_int64(st, 2), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, allocation_row, &c);
 }
 
 int store_allocation_reverse(store *s, int64_t allocation_id, owed_date date)
@@ -962,19 +977,11 @@ int store_debtors_by_iban(store *s, int64_t admin_id, const char *iban, store_id
                           void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, ST_DEBTORS_BY_IBAN);
-	int rc;
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	store_bind_text(st, 2, iban);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = cb(sqlite3_column_int64(st, 0), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_id(s, st, cb, ctx);
 }
 
 int store_allocation_insert(store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
@@ -1090,19 +1097,21 @@ int store_kv_delete(store *s, const char *plugin, const char *key)
 	return store_exec_write(s, st, NULL);
 }
 
+typedef struct kv_ctx { store_kv_cb cb; void *ctx; } kv_ctx;
+
+static int kv_row(sqlite3_stmt *st, void *ud)
+{
+	kv_ctx *c = ud;
+	return c->cb((const char *)sqlite3_column_text(st, 0), c->ctx);
+}
+
 int store_kv_keys(store *s, const char *plugin, const char *prefix, store_kv_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = prepare(s, ST_KV_KEYS);
-	int rc;
+	kv_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;
 	store_bind_text(st, 1, plugin);
 	store_bind_text(st, 2, prefix ? prefix : "");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = cb((const char *)sqlite3_column_text(st, 0), ctx)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+	return store_each_row(s, st, kv_row, &c);
 }
