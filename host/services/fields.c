@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lua.h>
+
 #include "core/money.h"
 #include "core/ref.h"
 #include "services/internal.h"
@@ -181,4 +183,11 @@ void svc_stamp(time_t t, char *buf, size_t size)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void svc_lua_text(lua_State *L, int t, const char *key, char *out, size_t size)
+{
+	lua_getfield(L, t, key);
+	snprintf(out, size, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	lua_pop(L, 1);
 }

@@ -33,6 +33,10 @@ int svc_read_text(const char *field, const char *text, char *out, size_t size, o
 void svc_json_money(cJSON *obj, const char *key, int64_t minor, const char *currency);
 void svc_json_date(cJSON *obj, const char *key, owed_date d);
 
+/* t[key] of a plugin's answer, as text into out ("" when it is no string or number). */
+struct lua_State;
+void svc_lua_text(struct lua_State *L, int t, const char *key, char *out, size_t size);
+
 /* The time t as stored: "2026-11-23T15:20:03Z" (UTC). */
 void svc_stamp(time_t t, char *buf, size_t size);
 

@@ -35,13 +35,6 @@ typedef struct doc_text {
 	char d_address[LEDGER_TEXT_MAX];
 } doc_text;
 
-static void text_of(lua_State *L, int t, const char *key, char *out, size_t size)
-{
-	lua_getfield(L, t, key);
-	snprintf(out, size, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "");
-	lua_pop(L, 1);
-}
-
 /* An amount in the machine notation the services read back exactly ("1234.56"). */
 static void amount_of(lua_State *L, int t, const char *key, char *out, size_t size,
                       char ccy[4])
@@ -58,27 +51,27 @@ static void read_doc(lua_State *L, int t, doc_text *d)
 {
 	char ccy[4] = "";
 	memset(d, 0, sizeof *d);
-	text_of(L, t, "type", d->type, sizeof d->type);
-	text_of(L, t, "number", d->number, sizeof d->number);
-	text_of(L, t, "issue_date", d->issue, sizeof d->issue);
-	text_of(L, t, "due_date", d->due, sizeof d->due);
-	text_of(L, t, "currency", d->currency, sizeof d->currency);
+	svc_lua_text(L, t, "type", d->type, sizeof d->type);
+	svc_lua_text(L, t, "number", d->number, sizeof d->number);
+	svc_lua_text(L, t, "issue_date", d->issue, sizeof d->issue);
+	svc_lua_text(L, t, "due_date", d->due, sizeof d->due);
+	svc_lua_text(L, t, "currency", d->currency, sizeof d->currency);
 	amount_of(L, t, "amount", d->amount, sizeof d->amount, ccy);
 	amount_of(L, t, "vat", d->vat, sizeof d->vat, ccy);
 	if (!d->currency[0])
 		memcpy(d->currency, ccy, sizeof d->currency);
-	text_of(L, t, "reference", d->reference, sizeof d->reference);
-	text_of(L, t, "description", d->description, sizeof d->description);
-	text_of(L, t, "credited_invoice", d->credited, sizeof d->credited);
-	text_of(L, t, "where", d->where, sizeof d->where);
+	svc_lua_text(L, t, "reference", d->reference, sizeof d->reference);
+	svc_lua_text(L, t, "description", d->description, sizeof d->description);
+	svc_lua_text(L, t, "credited_invoice", d->credited, sizeof d->credited);
+	svc_lua_text(L, t, "where", d->where, sizeof d->where);
 	if (lua_getfield(L, t, "debtor") == LUA_TTABLE) {
 		int b = lua_gettop(L);
-		text_of(L, b, "number", d->d_number, sizeof d->d_number);
-		text_of(L, b, "name", d->d_name, sizeof d->d_name);
-		text_of(L, b, "kind", d->d_kind, sizeof d->d_kind);
-		text_of(L, b, "country", d->d_country, sizeof d->d_country);
-		text_of(L, b, "email", d->d_email, sizeof d->d_email);
-		text_of(L, b, "address", d->d_address, sizeof d->d_address);
+		svc_lua_text(L, b, "number", d->d_number, sizeof d->d_number);
+		svc_lua_text(L, b, "name", d->d_name, sizeof d->d_name);
+		svc_lua_text(L, b, "kind", d->d_kind, sizeof d->d_kind);
+		svc_lua_text(L, b, "country", d->d_country, sizeof d->d_country);
+		svc_lua_text(L, b, "email", d->d_email, sizeof d->d_email);
+		svc_lua_text(L, b, "address", d->d_address, sizeof d->d_address);
 	}
 	lua_pop(L, 1);
 }

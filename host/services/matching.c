@@ -43,13 +43,6 @@ typedef struct decision {
 	char failure[256];
 } decision;
 
-static void copy(lua_State *L, int t, const char *key, char *out, size_t size)
-{
-	lua_getfield(L, t, key);
-	snprintf(out, size, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "");
-	lua_pop(L, 1);
-}
-
 static void set_opt(lua_State *L, const char *key, const char *v)
 {
 	if (v && *v)
@@ -92,11 +85,11 @@ static void decided(rt_plugin *p, int status, lua_State *co, int nres, const cha
 	lua_getfield(co, t, "review");
 	d->review = lua_toboolean(co, -1);
 	lua_pop(co, 1);
-	copy(co, t, "debtor", d->debtor, sizeof d->debtor);
-	copy(co, t, "rule", d->rule, sizeof d->rule);
-	copy(co, t, "why", d->why, sizeof d->why);
+	svc_lua_text(co, t, "debtor", d->debtor, sizeof d->debtor);
+	svc_lua_text(co, t, "rule", d->rule, sizeof d->rule);
+	svc_lua_text(co, t, "why", d->why, sizeof d->why);
 	if (lua_getfield(co, t, "write_off") == LUA_TTABLE)
-		copy(co, lua_gettop(co), "invoice", d->write_off, sizeof d->write_off);
+		svc_lua_text(co, lua_gettop(co), "invoice", d->write_off, sizeof d->write_off);
 	lua_pop(co, 1);
 	if (lua_getfield(co, t, "allocations") == LUA_TTABLE) {
 		int a = lua_gettop(co);
@@ -104,7 +97,7 @@ static void decided(rt_plugin *p, int status, lua_State *co, int nres, const cha
 		for (lua_Integer i = 1; i <= n && d->na < MATCH_MAX_ALLOC; i++) {
 			char ccy[4];
 			if (lua_rawgeti(co, a, i) == LUA_TTABLE) {
-				copy(co, lua_gettop(co), "invoice", d->a[d->na].invoice,
+				svc_lua_text(co, lua_gettop(co), "invoice", d->a[d->na].invoice,
 				     sizeof d->a[d->na].invoice);
 				lua_getfield(co, -1, "amount");
 				d->a[d->na].amount = lua_isnil(co, -1) ? -1 : api_check_money(co, -1, ccy);

@@ -20,13 +20,6 @@
 
 static const int backoff_seconds[OUTBOX_MAX_ATTEMPTS] = { 60, 300, 1800, 7200, 43200 };
 
-static void stamp(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ------------------------------------------------------------------ collecting due rows */
 
 typedef struct due_row {
@@ -151,11 +144,11 @@ static int deliver_one(owed_ctx *ctx, rt *r, const due_row *row, int *sent)
 	else if (rt_call_sync(p, "deliver", row->idem_key, push_delivery, &q, delivered, &out)
 	         == OWED_ENOTFOUND)
 		snprintf(out.msg, sizeof out.msg, "plugin %s has no deliver hook", name);
-	stamp(t, now, sizeof now);
+	svc_stamp(t, now, sizeof now);
 	*sent = out.ok;
 	if (out.ok)
 		return store_outbox_mark(ctx->st, row->id, "sent", attempts, now, "", now);
-	stamp(t + backoff_seconds[attempts <= OUTBOX_MAX_ATTEMPTS ? attempts - 1 : 0], next,
+	svc_stamp(t + backoff_seconds[attempts <= OUTBOX_MAX_ATTEMPTS ? attempts - 1 : 0], next,
 	      sizeof next);
 	return store_outbox_mark(ctx->st, row->id, attempts >= OUTBOX_MAX_ATTEMPTS ? "dead"
 	                         : "pending", attempts, next, out.msg, "");
@@ -168,7 +161,7 @@ int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered_n, int64_t *fai
 	char now[32];
 	int rc;
 	*delivered_n = *failed = 0;
-	stamp(time(NULL), now, sizeof now);
+	svc_stamp(time(NULL), now, sizeof now);
 	if ((rc = store_outbox_due(ctx->st, now, 0, collect, &due)) != 0) {
 		free(due.rows);
 		return svc_store_fail(ctx, rc, "reading the outbox", err);

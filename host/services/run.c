@@ -86,14 +86,6 @@ typedef struct run_state {
 	prefetch pf;
 } run_state;
 
-static void now_utc(char *buf, size_t size)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int add_invoice(const store_overdue *o, void *ud)
 {
 	case_view *cv = ud;
@@ -384,13 +376,6 @@ static int push_case_arg(lua_State *co, void *ud)
 
 /* ------------------------------------------------------------------ deciding */
 
-static void copy_field(lua_State *L, int t, const char *key, char *out, size_t size)
-{
-	lua_getfield(L, t, key);
-	snprintf(out, size, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
-	lua_pop(L, 1);
-}
-
 static int copy_list(lua_State *L, int t, const char *key, char (*out)[64], int cap)
 {
 	int n = 0;
@@ -429,17 +414,17 @@ static void decided(rt_plugin *p, int status, lua_State *co, int nres, const cha
 	}
 	t = lua_absindex(co, -nres);
 	d->has = 1;
-	copy_field(co, t, "step", d->step, sizeof d->step);
-	copy_field(co, t, "letter", d->letter, sizeof d->letter);
-	copy_field(co, t, "reason", d->reason, sizeof d->reason);
-	copy_field(co, t, "handoff", d->handoff, sizeof d->handoff);
-	copy_field(co, t, "task", d->task, sizeof d->task);
+	svc_lua_text(co, t, "step", d->step, sizeof d->step);
+	svc_lua_text(co, t, "letter", d->letter, sizeof d->letter);
+	svc_lua_text(co, t, "reason", d->reason, sizeof d->reason);
+	svc_lua_text(co, t, "handoff", d->handoff, sizeof d->handoff);
+	svc_lua_text(co, t, "task", d->task, sizeof d->task);
 	lua_getfield(co, t, "hold");
 	d->hold = lua_toboolean(co, -1);
 	lua_pop(co, 1);
 	{
 		char deadline[16];
-		copy_field(co, t, "deadline", deadline, sizeof deadline);
+		svc_lua_text(co, t, "deadline", deadline, sizeof deadline);
 		if (deadline[0])
 			date_parse_iso(deadline, &d->deadline);
 	}
@@ -523,9 +508,9 @@ static void charged(rt_plugin *p, int status, lua_State *co, int nres, const cha
 		charge_line *l = &out->lines[out->n];
 		char cur[4];
 		lua_rawgeti(co, -1, i);
-		copy_field(co, lua_gettop(co), "invoice", l->invoice, sizeof l->invoice);
-		copy_field(co, lua_gettop(co), "kind", l->kind, sizeof l->kind);
-		copy_field(co, lua_gettop(co), "description", l->description, sizeof l->description);
+		svc_lua_text(co, lua_gettop(co), "invoice", l->invoice, sizeof l->invoice);
+		svc_lua_text(co, lua_gettop(co), "kind", l->kind, sizeof l->kind);
+		svc_lua_text(co, lua_gettop(co), "description", l->description, sizeof l->description);
 		lua_getfield(co, -1, "amount");
 		l->amount = lua_isnil(co, -1) ? 0 : api_check_money(co, -1, cur);
 		lua_pop(co, 2);
@@ -631,8 +616,8 @@ static void rendered(rt_plugin *p, int status, lua_State *co, int nres, const ch
 		return;
 	}
 	t = lua_absindex(co, -nres);
-	copy_field(co, t, "subject", out->subject, sizeof out->subject);
-	copy_field(co, t, "lang", out->lang, sizeof out->lang);
+	svc_lua_text(co, t, "subject", out->subject, sizeof out->subject);
+	svc_lua_text(co, t, "lang", out->lang, sizeof out->lang);
 	lua_getfield(co, t, "text");
 	if ((v = lua_tolstring(co, -1, &len)) && (out->text = malloc(len + 1))) {
 		memcpy(out->text, v, len + 1);
@@ -1116,7 +1101,7 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		s.today = o->date;
 	else if (date_today(&s.today) != 0)
 		return svc_fail(err, OWED_EINPUT, "date: OWED_TODAY is not a date");
-	now_utc(s.now, sizeof s.now);
+	svc_stamp(time(NULL), s.now, sizeof s.now);
 	res->repeated = store_run_get(ctx->st, s.today, &prev) == 0;
 	/* the debtors first, then one transaction each: no statement stays open across them */
 	if (o->debtor) {
@@ -1148,7 +1133,7 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		return svc_store_fail(ctx, rc, "running the cases", err);
 	if (o->dry_run)
 		return 0;
-	now_utc(s.now, sizeof s.now);
+	svc_stamp(time(NULL), s.now, sizeof s.now);
 	if ((rc = store_run_finish(ctx->st, s.today, s.now, res->cases, res->steps)) != 0)
 		return svc_store_fail(ctx, rc, "finishing the run", err);
 	return svc_outbox_dispatch(ctx, r, &res->delivered, &res->delivery_failures, err);
