@@ -8,6 +8,11 @@
  * Names are local names, so a bank's choice of prefix, or of the camt.053.001.02 or .08
  * namespace, does not change the code that reads it.
  *
+ * With opts.flat, the elements named opts.each are not built as trees at all but read as
+ * records (see "Records" below): one flat table of paths to trimmed text per element, which is
+ * what an importer reading 100,000 statement entries wants -- one table each instead of
+ * thirty, and no Lua call per element.
+ *
  * Documents with a DTD are refused outright: statements and invoices have none, and entity
  * declarations are how an XML file is made to explode in memory.
  */
@@ -54,6 +59,20 @@ typedef struct xml_l_parse {
 	char *text;
 	size_t text_n, text_cap;
 	size_t text_at[XML_DEPTH_MAX];
+	/* records (opts.flat): the one being read, see "Records" */
+	int flat;                /* 1: each-elements are read as records */
+	int rec_depth;           /* depth of the open record's element; 0: none open */
+	char *rec;               /* its pairs so far: key NUL value NUL ... */
+	size_t rec_n, rec_cap, rec_pairs;
+	char *path;              /* the path of the open element within the record */
+	size_t path_n, path_cap;
+	size_t path_at[XML_DEPTH_MAX + 1];
+	struct xml_l_sibling { size_t name, len; unsigned count; } *sib;
+	size_t sib_n, sib_cap;   /* per open element, the names of its children so far */
+	size_t sib_at[XML_DEPTH_MAX + 1];
+	char *names;             /* the names the siblings point into */
+	size_t names_n, names_cap;
+	size_t names_at[XML_DEPTH_MAX + 1];
 } xml_l_parse;
 
 /* Records the first failure (see xml_l_parse) and stops expat; later callbacks see failed
@@ -198,6 +217,189 @@ static int xml_l_end_p(lua_State *L)
 	return 0;
 }
 
+
+/*
+** {======================================================
+** Records (opts.flat)
+** =======================================================
+*/
+
+/*
+ * A record is an each-element read flat: one table whose keys are paths below the element and
+ * whose values are the trimmed text there.  "Amt" is the text of the child Amt, "Amt@Ccy" its
+ * attribute, "NtryDtls/TxDtls/Refs/EndToEndId" a descendant's; "@name" is an attribute of the
+ * element itself.  Every element below has its key, "" when it has no text of its own, so a
+ * reader can ask whether one is there.  The k-th child (k > 1) of one name under one parent
+ * is Name[k]: "NtryDtls/TxDtls[2]/Refs/EndToEndId".  Keys are therefore unique.
+ *
+ * While a record is open nothing touches Lua: the pairs are gathered in buffers from the
+ * state's allocator (so they count against a plugin's memory limit), the path of the open
+ * element in another, and per open element the names of its children so far with how often
+ * each was seen (sib, whose names live in names).  Those three are stacks cut back to
+ * path_at, sib_at and names_at[depth] when an element ends.  The table is made, and fn
+ * called, in one protected call when the record's element ends.
+ */
+
+/* Room for need more bytes after n in a buffer of capacity *cap; 0, or -1 having failed the
+ * parse for memory. */
+static int xml_l_room(xml_l_parse *x, char **buf, size_t *cap, size_t n, size_t need)
+{
+	void *aud;
+	lua_Alloc alloc = lua_getallocf(x->L, &aud);
+	size_t want = *cap ? *cap : 256;
+	char *p;
+
+	if (*cap - n >= need)
+		return 0;
+	while (want - n < need)
+		want *= 2;
+	if ((p = alloc(aud, *buf, *cap, want)) == NULL) {
+		xml_l_fail(x, "not enough memory");
+		return -1;
+	}
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
+static int xml_l_put(xml_l_parse *x, const char *at, size_t atlen, const char *v, size_t vlen)
+{
+	if (xml_l_room(x, &x->rec, &x->rec_cap, x->rec_n, x->path_n + atlen + vlen + 2) != 0)
+		return -1;
+	memcpy(x->rec + x->rec_n, x->path, x->path_n);
+	memcpy(x->rec + x->rec_n + x->path_n, at, atlen);
+	x->rec_n += x->path_n + atlen;
+	x->rec[x->rec_n++] = '\0';
+	memcpy(x->rec + x->rec_n, v, vlen);
+	x->rec_n += vlen;
+	x->rec[x->rec_n++] = '\0';
+	x->rec_pairs++;
+	return 0;
+}
+
+/* How many children named name (len bytes) the open element at depth d - 1 has had, this one
+ * included; 0 having failed for memory. */
+static unsigned xml_l_sibling(xml_l_parse *x, int d, const char *name, size_t len)
+{
+	size_t i, cap = x->sib_cap * sizeof *x->sib;
+	char *sib = (char *)x->sib;
+
+	for (i = x->sib_at[d - 1]; i < x->sib_n; i++)
+		if (x->sib[i].len == len && memcmp(x->names + x->sib[i].name, name, len) == 0)
+			return ++x->sib[i].count;
+	if (xml_l_room(x, &x->names, &x->names_cap, x->names_n, len) != 0
+	    || xml_l_room(x, &sib, &cap, x->sib_n * sizeof *x->sib, sizeof *x->sib) != 0)
+		return 0;
+	x->sib = (struct xml_l_sibling *)(void *)sib;
+	x->sib_cap = cap / sizeof *x->sib;
+	memcpy(x->names + x->names_n, name, len);
+	x->sib[x->sib_n++] = (struct xml_l_sibling){ x->names_n, len, 1 };
+	x->names_n += len;
+	return 1;
+}
+
+static const char *xml_l_local(const char *name)
+{
+	const char *sep = strchr(name, XML_NSSEP);
+	return sep != NULL ? sep + 1 : name;
+}
+
+/* The start of element x->name at depth x->depth, in the record or the record's own. */
+static void xml_l_rec_start(xml_l_parse *x)
+{
+	int d = x->depth;
+	const char *name = xml_l_local(x->name), **a;
+	size_t len = strlen(name), ilen = 0;
+	char idx[16];
+
+	if (d == x->rec_depth) {
+		x->rec_n = x->rec_pairs = x->path_n = x->sib_n = x->names_n = 0;
+	} else {
+		unsigned k = xml_l_sibling(x, d, name, len);
+		if (k == 0)
+			return;
+		if (k > 1)
+			ilen = (size_t)snprintf(idx, sizeof idx, "[%u]", k);
+		if (xml_l_room(x, &x->path, &x->path_cap, x->path_n, len + ilen + 1) != 0)
+			return;
+		if (x->path_n > 0)
+			x->path[x->path_n++] = '/';
+		memcpy(x->path + x->path_n, name, len);
+		memcpy(x->path + x->path_n + len, idx, ilen);
+		x->path_n += len + ilen;
+	}
+	x->path_at[d] = x->path_n;
+	x->sib_at[d] = x->sib_n;
+	x->names_at[d] = x->names_n;
+	for (a = x->atts; a[0] != NULL; a += 2) {
+		const char *an = xml_l_local(a[0]);
+		char key[128];
+		int n = snprintf(key, sizeof key, "@%s", an);
+		if (n < 0 || (size_t)n >= sizeof key) {
+			xml_l_fail(x, "an attribute name longer than 126 bytes");
+			return;
+		}
+		if (xml_l_put(x, key, (size_t)n, a[1], strlen(a[1])) != 0)
+			return;
+	}
+}
+
+/* Protected: the record's element has ended; makes its table and calls fn(record, parent,
+ * grandparent).  Arguments x, st. */
+static int xml_l_rec_p(lua_State *L)
+{
+	xml_l_parse *x = lua_touserdata(L, 1);
+	const char *p = x->rec;
+	size_t i;
+
+	lua_getfield(L, 2, "each");
+	lua_createtable(L, 0, (int)x->rec_pairs);
+	for (i = 0; i < x->rec_pairs; i++) {
+		size_t kl = strlen(p), vl = strlen(p + kl + 1);
+		lua_pushlstring(L, p, kl);
+		lua_pushlstring(L, p + kl + 1, vl);
+		lua_rawset(L, -3);
+		p += kl + vl + 2;
+	}
+	lua_rawgeti(L, 2, x->depth);
+	if (x->depth > 1)
+		lua_rawgeti(L, 2, x->depth - 1);
+	else
+		lua_pushnil(L);
+	lua_call(L, 3, 0);
+	return 0;
+}
+
+static int xml_l_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The end of the element at depth x->depth + 1, in the record or the record's own; its text
+ * runs from text_at[x->depth] to the end of the buffer. */
+static void xml_l_rec_end(xml_l_parse *x)
+{
+	int d = x->depth + 1;
+	const char *t = x->text + x->text_at[x->depth];
+	size_t n = x->text_n - x->text_at[x->depth];
+
+	x->sib_n = x->sib_at[d];
+	x->names_n = x->names_at[d];
+	if (d == x->rec_depth) {
+		x->rec_depth = 0;
+		xml_l_protect(x, xml_l_rec_p);
+		return;
+	}
+	while (n > 0 && xml_l_space(*t))
+		t++, n--;
+	while (n > 0 && xml_l_space(t[n - 1]))
+		n--;
+	if (xml_l_put(x, "", 0, t, n) == 0)
+		x->path_n = x->path_at[d - 1];
+}
+
+/* }====================================================== */
+
 static void XMLCALL xml_l_start(void *ud, const char *name, const char **atts)
 {
 	xml_l_parse *x = ud;
@@ -211,7 +413,12 @@ static void XMLCALL xml_l_start(void *ud, const char *name, const char **atts)
 	x->text_at[x->depth++] = x->text_n;
 	x->name = name;
 	x->atts = atts;
-	xml_l_protect(x, xml_l_start_p);
+	if (x->flat && x->rec_depth == 0 && x->depth > 1 && strcmp(xml_l_local(name), x->each) == 0)
+		x->rec_depth = x->depth;
+	if (x->rec_depth != 0)
+		xml_l_rec_start(x);
+	else
+		xml_l_protect(x, xml_l_start_p);
 }
 
 static void XMLCALL xml_l_end(void *ud, const char *name)
@@ -222,7 +429,10 @@ static void XMLCALL xml_l_end(void *ud, const char *name)
 		return;
 	x->depth--;
 	x->name = name;
-	xml_l_protect(x, xml_l_end_p);
+	if (x->rec_depth != 0)
+		xml_l_rec_end(x);
+	else
+		xml_l_protect(x, xml_l_end_p);
 	x->text_n = x->text_at[x->depth];
 }
 
@@ -286,7 +496,13 @@ static void xml_l_run(lua_State *L, int stream)
 	lua_Alloc alloc = lua_getallocf(L, &aud);
 	const char *each = NULL;
 
+	int flat = 0;
+
 	luaL_checkstack(L, 8, "owed.xml");   /* room for xml_l_protect and an error value */
+	if (!stream && lua_istable(L, 2)) {
+		flat = lua_getfield(L, 2, "flat") != LUA_TNIL && lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
 	if (!stream && lua_istable(L, 2) && lua_getfield(L, 2, "each") != LUA_TNIL) {
 		each = luaL_checkstring(L, -1);   /* stays on the stack: the parse holds it */
 		if (lua_getfield(L, 2, "fn") != LUA_TFUNCTION)
@@ -303,7 +519,10 @@ static void xml_l_run(lua_State *L, int stream)
 	x = lua_newuserdatauv(L, sizeof *x, 0);
 	memset(x, 0, sizeof *x);
 	x->L = L;
+	if (flat && each == NULL)
+		luaL_error(L, "owed.xml.parse: opts.flat reads the elements named by opts.each (none given)");
 	x->each = each;
+	x->flat = flat;
 	x->stream = stream;
 	x->st = lua_gettop(L) - 1;
 	x->text_cap = 256;
@@ -320,6 +539,10 @@ static void xml_l_run(lua_State *L, int stream)
 	xml_l_feed(x, s, len);
 	XML_ParserFree(x->p);
 	alloc(aud, x->text, x->text_cap, 0);
+	alloc(aud, x->rec, x->rec_cap, 0);
+	alloc(aud, x->path, x->path_cap, 0);
+	alloc(aud, x->sib, x->sib_cap * sizeof *x->sib, 0);
+	alloc(aud, x->names, x->names_cap, 0);
 	if (x->failed) {
 		if (x->what != NULL)
 			lua_pushfstring(L, "owed.xml.%s: %s at line %I column %I",
@@ -503,11 +726,6 @@ static int xml_l_path(lua_State *L)
 	if (!xml_l_find(L, 1, path))
 		lua_pushnil(L);
 	return 1;
-}
-
-static int xml_l_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* el:text_of("Stmt/Id"): the trimmed text of the element path leads to, or nil */

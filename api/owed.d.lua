@@ -329,8 +329,14 @@ owed.xml = {}
 ---grandparent) as soon as it ends, and left out of the tree (the ancestors are still being
 ---read: what precedes the element is there): a statement of 100,000 entries is read one
 ---entry at a time instead of held whole. An error raised by fn stops the parse.
+---With opts.flat as well, each such element is handed over as a record instead: one table
+---from paths below it to their trimmed text, `r["Amt"]`, `r["Amt@Ccy"]` (an attribute),
+---`r["NtryDtls/TxDtls/Refs/EndToEndId"]`, `r["@name"]` (the element's own attribute). Every
+---element below has its key ("" without text), and the k-th element of one name under one
+---parent (k > 1) is written Name[k]: `r["NtryDtls/TxDtls[2]/Refs/EndToEndId"]`. A record costs
+---one table and no Lua call per element: a third of the time of the element's tree.
 ---@param text string
----@param opts? { each: string, fn: fun(element: owed.xml.element, parent: owed.xml.element, grandparent: owed.xml.element?) }
+---@param opts? { each: string, flat: boolean?, fn: fun(element: owed.xml.element|table<string, string>, parent: owed.xml.element, grandparent: owed.xml.element?) }
 ---@return owed.xml.element
 function owed.xml.parse(text, opts) end
 

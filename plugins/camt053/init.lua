@@ -51,12 +51,6 @@ local function credit_of(el, where)
   fail(where, "CdtDbtInd is '%s' (expected CRDT or DBIT)", tostring(ind))
 end
 
--- Name of a party: Nm (001.02/04) or Pty/Nm (001.08).
-local function party_name(el)
-  if not el then return nil end
-  return text(el, "Nm") or text(el, "Pty/Nm")
-end
-
 local function account_id(el)
   if not el then return nil, nil end
   local iban = text(el, "Id/IBAN")
@@ -64,79 +58,125 @@ local function account_id(el)
   return text(el, "Id/Othr/Id"), false
 end
 
-local function structured_scheme(cri, ref)
-  local issr = text(cri, "Tp/Issr")
+-- Entries are read as records (owed.xml.parse with flat): r[path] is the trimmed text at a
+-- path below the Ntry ("" for an element without text), r[path .. "@Ccy"] an attribute, and
+-- the k-th repeat of an element (k > 1) is Name[k].  v reads one, "" as nil.
+local function v(r, path)
+  local t = r[path]
+  if t == "" then return nil end
+  return t
+end
+
+-- The k-th element of a name under prefix: "p/Name" for the first, "p/Name[k]" after.
+local function nth(prefix, name, k)
+  if k == 1 then return prefix .. name end
+  return prefix .. name .. "[" .. k .. "]"
+end
+
+-- Where an entry's field is, for errors only: "Stmt[1]/Ntry[7]/Amt".
+local function at(where, path)
+  return where .. "/" .. path
+end
+
+local function amount_at(r, path, where, opts)
+  local text = r[path]
+  if not text then fail(at(where, path), "missing Amt (expected an amount with a Ccy attribute)") end
+  local ccy = r[path .. "@Ccy"]
+  if not ccy then fail(at(where, path), "Amt has no Ccy attribute") end
+  local ok, m = pcall(decimal.money, text, ccy, opts.round, "camt053")
+  if not ok then error((m:gsub("^camt053", "camt053: " .. at(where, path))), 0) end
+  return m
+end
+
+local function date_at(r, prefix, where)
+  local raw = v(r, prefix .. "/Dt") or v(r, prefix .. "/DtTm")
+  if not raw then return nil end
+  local d = raw:match("^(%d%d%d%d%-%d%d%-%d%d)")
+  if not d or not owed.date.valid(d) then
+    fail(at(where, prefix), "'%s' is not a date that exists (expected YYYY-MM-DD)", raw)
+  end
+  return d
+end
+
+local function structured_scheme(r, cri, ref)
+  local issr = v(r, cri .. "/Tp/Issr")
   if issr == "CUR" then return "betalingskenmerk" end
   if issr == "BBA" then return "ogm" end
   if ref and ref:match("^RF%d%d") then return "rf" end
   if issr == "ISO" then return "rf" end
-  return issr or text(cri, "Tp/CdOrPrtry/Prtry") or text(cri, "Tp/CdOrPrtry/Cd")
+  return issr or v(r, cri .. "/Tp/CdOrPrtry/Prtry") or v(r, cri .. "/Tp/CdOrPrtry/Cd")
 end
 
--- Fields of one TxDtls: counterparty, remittance, structured reference, end-to-end id.
-local function tx_details(tx, credit, where, opts)
+-- Fields of one TxDtls at prefix tx: counterparty, remittance, structured reference,
+-- end-to-end id.
+local function tx_details(r, tx, credit, where, opts)
   local d = {}
-  local parties = tx:child("RltdPties")
-  local party, acct
-  if parties then
-    if credit then
-      party, acct = parties:child("Dbtr"), parties:child("DbtrAcct")
-    else
-      party, acct = parties:child("Cdtr"), parties:child("CdtrAcct")
-    end
+  local party = tx .. (credit and "/RltdPties/Dbtr" or "/RltdPties/Cdtr")
+  local acct = tx .. (credit and "/RltdPties/DbtrAcct" or "/RltdPties/CdtrAcct")
+  local name = v(r, party .. "/Nm") or v(r, party .. "/Pty/Nm")
+  local iban = v(r, acct .. "/Id/IBAN")
+  local other = not iban and v(r, acct .. "/Id/Othr/Id") or nil
+  if iban then iban = iban:gsub("%s", "") end
+  if name or iban or other then
+    d.counterparty = { name = name, iban = iban, account = other }
   end
-  local name = party_name(party)
-  local id, is_iban = account_id(acct)
-  if name or id then
-    d.counterparty = { name = name, iban = is_iban and id or nil, account = (not is_iban) and id or nil }
+  local rmt = tx .. "/RmtInf/"
+  local parts, k = {}, 1
+  while r[nth(rmt, "Ustrd", k)] do
+    local t = r[nth(rmt, "Ustrd", k)]
+    if t ~= "" then parts[#parts + 1] = t end
+    k = k + 1
   end
-  local rmt = tx:child("RmtInf")
-  if rmt then
-    local parts = {}
-    for _, u in ipairs(rmt:children_named("Ustrd")) do
-      local t = trim(u.text)
-      if t and t ~= "" then parts[#parts + 1] = t end
+  if #parts > 0 then d.remittance = table.concat(parts, " ") end
+  k = 1
+  while r[nth(rmt, "Strd", k)] do
+    local cri = nth(rmt, "Strd", k) .. "/CdtrRefInf"
+    local ref = v(r, cri .. "/Ref")
+    if ref then
+      d.structured, d.structured_scheme = ref, structured_scheme(r, cri, ref)
+      break
     end
-    if #parts > 0 then d.remittance = table.concat(parts, " ") end
-    for _, strd in ipairs(rmt:children_named("Strd")) do
-      local cri = strd:child("CdtrRefInf")
-      local ref = cri and text(cri, "Ref")
-      if ref and not d.structured then
-        d.structured = ref
-        d.structured_scheme = structured_scheme(cri, ref)
-      end
-    end
+    k = k + 1
   end
-  d.end_to_end = text(tx, "Refs/EndToEndId")
+  d.end_to_end = v(r, tx .. "/Refs/EndToEndId")
   if d.end_to_end == "NOTPROVIDED" then d.end_to_end = nil end
-  d.mandate = text(tx, "Refs/MndtId")
-  local txamt = tx:path("AmtDtls/TxAmt/Amt")
-  if txamt then d.amount = amount_of(txamt, where .. "/AmtDtls/TxAmt/Amt", opts) end
+  d.mandate = v(r, tx .. "/Refs/MndtId")
+  if r[tx .. "/AmtDtls/TxAmt/Amt"] then
+    d.amount = amount_at(r, tx .. "/AmtDtls/TxAmt/Amt", where, opts)
+  end
   return d
 end
 
-local function parse_entry(ntry, where, opts)
-  local amt = amount_of(ntry:child("Amt"), where .. "/Amt", opts)
+local function parse_entry(r, where, opts)
+  local amt = amount_at(r, "Amt", where, opts)
   if amt:is_negative() then fail(where .. "/Amt", "negative amount %s (expected CdtDbtInd to carry the sign)", amt:format()) end
-  local credit = credit_of(ntry, where)
-  local rv = text(ntry, "RvslInd")
+  local ind = r.CdtDbtInd
+  if ind ~= "CRDT" and ind ~= "DBIT" then
+    fail(where, "CdtDbtInd is '%s' (expected CRDT or DBIT)", tostring(ind))
+  end
+  local credit = ind == "CRDT"
+  local rv = r.RvslInd
   local e = {
     amount = amt,
     credit = credit,
     reversal = rv == "true" or rv == "1",
-    booking_date = date_of(ntry:child("BookgDt"), where .. "/BookgDt"),
-    value_date = date_of(ntry:child("ValDt"), where .. "/ValDt"),
-    reference = text(ntry, "AcctSvcrRef") or text(ntry, "NtryRef"),
-    status = text(ntry, "Sts") or text(ntry, "Sts/Cd"),
-    info = text(ntry, "AddtlNtryInf"),
+    booking_date = date_at(r, "BookgDt", where),
+    value_date = date_at(r, "ValDt", where),
+    reference = v(r, "AcctSvcrRef") or v(r, "NtryRef"),
+    status = v(r, "Sts") or v(r, "Sts/Cd"),
+    info = v(r, "AddtlNtryInf"),
   }
-  local txs, nb = {}, nil
-  for k, dtls in ipairs(ntry:children_named("NtryDtls")) do
-    local n = text(dtls, "Btch/NbOfTxs")
+  local txs, nb, k = {}, nil, 1
+  while r[nth("", "NtryDtls", k)] do
+    local dtls = nth("", "NtryDtls", k)
+    local n = v(r, dtls .. "/Btch/NbOfTxs")
     if n then nb = (nb or 0) + (tonumber(n) or 0) end
-    for j, tx in ipairs(dtls:children_named("TxDtls")) do
-      txs[#txs + 1] = tx_details(tx, credit, string.format("%s/NtryDtls[%d]/TxDtls[%d]", where, k, j), opts)
+    local j = 1
+    while r[nth(dtls .. "/", "TxDtls", j)] do
+      txs[#txs + 1] = tx_details(r, nth(dtls .. "/", "TxDtls", j), credit, where, opts)
+      j = j + 1
     end
+    k = k + 1
   end
   local count = math.max(#txs, nb or 0)
   if count > 1 then
@@ -216,8 +256,8 @@ function M.parse(text_in, opts)
       s = parse_statement(stmt, string.format("Stmt[%d]", n), opts)
       s.where, statement_of[stmt] = string.format("Stmt[%d]", n), s
     end
-    s.entries[#s.entries + 1] =
-      parse_entry(ntry, string.format("%s/Ntry[%d]", s.where, #s.entries + 1), opts)
+    local n = #s.entries + 1
+    s.entries[n] = parse_entry(ntry, s.where .. "/Ntry[" .. n .. "]", opts)
   end
   local function each(ntry, stmt, body)
     local ok, e = pcall(entry, ntry, stmt, body)
@@ -226,7 +266,7 @@ function M.parse(text_in, opts)
       error(e, 0)
     end
   end
-  local ok, root = pcall(owed.xml.parse, text_in, { each = "Ntry", fn = each })
+  local ok, root = pcall(owed.xml.parse, text_in, { each = "Ntry", flat = true, fn = each })
   if not ok then
     if entry_error then error(entry_error, 0) end
     local msg = tostring(root):gsub("^owed%.xml%.parse: ", "")

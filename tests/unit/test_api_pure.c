@@ -405,6 +405,32 @@ static void test_xml_tree(void **state)
 #undef CAMT
 }
 
+/* opts.flat: each-elements as records of path -> trimmed text, repeats as Name[k] */
+static void test_xml_records(void **state)
+{
+	lua_State *L = *state;
+	const char *doc = "local doc = '<D><S><Id>x</Id><N a=\"1\"><Amt Ccy=\"EUR\"> 1.00 </Amt>"
+		"<T><R>r1</R><U>a</U><U>b</U></T><T><R>r2</R><U> </U></T><E/></N>"
+		"<N><Amt Ccy=\"USD\">2</Amt><N>in</N></N></S></D>' ";
+	char code[1024];
+
+#define REC(expr) (snprintf(code, sizeof code, "%s local got = {} local root = owed.xml.parse(" \
+	"doc, { each = 'N', flat = true, fn = function(r, p, g) local keys = {} " \
+	"for k, v in pairs(r) do keys[#keys + 1] = k .. '=' .. v end table.sort(keys) " \
+	"got[#got + 1] = p.name .. g.name .. ':' .. table.concat(keys, ' ') end }) return %s", \
+	doc, expr), code)
+	expect(L, REC("got[1]"), "SD:@a=1 Amt=1.00 Amt@Ccy=EUR E= T/R=r1 T/U=a T/U[2]=b T= "
+	       "T[2]/R=r2 T[2]/U= T[2]=");
+	/* a nested element of the same name is part of its record, not one of its own */
+	expect(L, REC("got[2] .. ' ' .. #got"), "SD:Amt=2 Amt@Ccy=USD N=in 2");
+	/* the records are left out of the tree; the rest of it is there */
+	expect(L, REC("#root:child('S').children .. root:text_of('S/Id')"), "1x");
+#undef REC
+	expect_error(L, "owed.xml.parse('<r/>', { flat = true })", "opts.flat reads the elements");
+	expect_error(L, "owed.xml.parse('<r><n/></r>', { each = 'n', flat = true, "
+	             "fn = function() error('boom', 0) end })", "boom");
+}
+
 static void test_xml_stream(void **state)
 {
 	lua_State *L = *state;
@@ -570,6 +596,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xml_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xml_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xml_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xml_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template_values, setup, teardown),
