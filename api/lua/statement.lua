@@ -22,6 +22,11 @@ end
 
 -- text uses '.' as decimal point ("-1234.5", "9.", ".5"). where names the place for errors.
 function M.money(text, ccy, round, where)
+  -- the common case first, cheaply: "1234.56" in a currency of two decimals
+  if places_cache[ccy] == 2 then
+    local int, frac = text:match("^(%d+)%.(%d%d)$")
+    if int and #int <= 15 then return owed.money.new(tonumber(int) * 100 + tonumber(frac), ccy) end
+  end
   local sign, int, frac = tostring(text):match("^%s*([+-]?)(%d*)%.?(%d*)%s*$")
   if not sign or (int == "" and frac == "") then
     error(string.format("%s: '%s' is not an amount (expected digits with an optional decimal point)",

@@ -67,10 +67,20 @@ local function v(r, path)
   return t
 end
 
+-- Paths are made once per parse: prefix .. suffix, remembered (M.parse empties the cache).
+local joined = {}
+local function P(prefix, suffix)
+  local t = joined[prefix]
+  if not t then t = {}; joined[prefix] = t end
+  local p = t[suffix]
+  if not p then p = prefix .. suffix; t[suffix] = p end
+  return p
+end
+
 -- The k-th element of a name under prefix: "p/Name" for the first, "p/Name[k]" after.
 local function nth(prefix, name, k)
-  if k == 1 then return prefix .. name end
-  return prefix .. name .. "[" .. k .. "]"
+  if k == 1 then return P(prefix, name) end
+  return P(prefix, name .. "[" .. k .. "]")
 end
 
 -- Where an entry's field is, for errors only: "Stmt[1]/Ntry[7]/Amt".
@@ -81,46 +91,49 @@ end
 local function amount_at(r, path, where, opts)
   local text = r[path]
   if not text then fail(at(where, path), "missing Amt (expected an amount with a Ccy attribute)") end
-  local ccy = r[path .. "@Ccy"]
+  local ccy = r[P(path, "@Ccy")]
   if not ccy then fail(at(where, path), "Amt has no Ccy attribute") end
   local ok, m = pcall(decimal.money, text, ccy, opts.round, "camt053")
   if not ok then error((m:gsub("^camt053", "camt053: " .. at(where, path))), 0) end
   return m
 end
 
+local dates = {}   -- raw text -> its date, once checked (M.parse empties it)
 local function date_at(r, prefix, where)
-  local raw = v(r, prefix .. "/Dt") or v(r, prefix .. "/DtTm")
+  local raw = v(r, P(prefix, "/Dt")) or v(r, P(prefix, "/DtTm"))
   if not raw then return nil end
+  if dates[raw] then return dates[raw] end
   local d = raw:match("^(%d%d%d%d%-%d%d%-%d%d)")
   if not d or not owed.date.valid(d) then
     fail(at(where, prefix), "'%s' is not a date that exists (expected YYYY-MM-DD)", raw)
   end
+  dates[raw] = d
   return d
 end
 
 local function structured_scheme(r, cri, ref)
-  local issr = v(r, cri .. "/Tp/Issr")
+  local issr = v(r, P(cri, "/Tp/Issr"))
   if issr == "CUR" then return "betalingskenmerk" end
   if issr == "BBA" then return "ogm" end
   if ref and ref:match("^RF%d%d") then return "rf" end
   if issr == "ISO" then return "rf" end
-  return issr or v(r, cri .. "/Tp/CdOrPrtry/Prtry") or v(r, cri .. "/Tp/CdOrPrtry/Cd")
+  return issr or v(r, P(cri, "/Tp/CdOrPrtry/Prtry")) or v(r, P(cri, "/Tp/CdOrPrtry/Cd"))
 end
 
 -- Fields of one TxDtls at prefix tx: counterparty, remittance, structured reference,
 -- end-to-end id.
 local function tx_details(r, tx, credit, where, opts)
   local d = {}
-  local party = tx .. (credit and "/RltdPties/Dbtr" or "/RltdPties/Cdtr")
-  local acct = tx .. (credit and "/RltdPties/DbtrAcct" or "/RltdPties/CdtrAcct")
-  local name = v(r, party .. "/Nm") or v(r, party .. "/Pty/Nm")
-  local iban = v(r, acct .. "/Id/IBAN")
-  local other = not iban and v(r, acct .. "/Id/Othr/Id") or nil
+  local party = P(tx, credit and "/RltdPties/Dbtr" or "/RltdPties/Cdtr")
+  local acct = P(tx, credit and "/RltdPties/DbtrAcct" or "/RltdPties/CdtrAcct")
+  local name = v(r, P(party, "/Nm")) or v(r, P(party, "/Pty/Nm"))
+  local iban = v(r, P(acct, "/Id/IBAN"))
+  local other = not iban and v(r, P(acct, "/Id/Othr/Id")) or nil
   if iban then iban = iban:gsub("%s", "") end
   if name or iban or other then
     d.counterparty = { name = name, iban = iban, account = other }
   end
-  local rmt = tx .. "/RmtInf/"
+  local rmt = P(tx, "/RmtInf/")
   local parts, k = {}, 1
   while r[nth(rmt, "Ustrd", k)] do
     local t = r[nth(rmt, "Ustrd", k)]
@@ -130,19 +143,20 @@ local function tx_details(r, tx, credit, where, opts)
   if #parts > 0 then d.remittance = table.concat(parts, " ") end
   k = 1
   while r[nth(rmt, "Strd", k)] do
-    local cri = nth(rmt, "Strd", k) .. "/CdtrRefInf"
-    local ref = v(r, cri .. "/Ref")
+    local cri = P(nth(rmt, "Strd", k), "/CdtrRefInf")
+    local ref = v(r, P(cri, "/Ref"))
     if ref then
       d.structured, d.structured_scheme = ref, structured_scheme(r, cri, ref)
       break
     end
     k = k + 1
   end
-  d.end_to_end = v(r, tx .. "/Refs/EndToEndId")
+  d.end_to_end = v(r, P(tx, "/Refs/EndToEndId"))
   if d.end_to_end == "NOTPROVIDED" then d.end_to_end = nil end
-  d.mandate = v(r, tx .. "/Refs/MndtId")
-  if r[tx .. "/AmtDtls/TxAmt/Amt"] then
-    d.amount = amount_at(r, tx .. "/AmtDtls/TxAmt/Amt", where, opts)
+  d.mandate = v(r, P(tx, "/Refs/MndtId"))
+  local txamt = P(tx, "/AmtDtls/TxAmt/Amt")
+  if r[txamt] then
+    d.amount = amount_at(r, txamt, where, opts)
   end
   return d
 end
@@ -169,11 +183,12 @@ local function parse_entry(r, where, opts)
   local txs, nb, k = {}, nil, 1
   while r[nth("", "NtryDtls", k)] do
     local dtls = nth("", "NtryDtls", k)
-    local n = v(r, dtls .. "/Btch/NbOfTxs")
+    local n = v(r, P(dtls, "/Btch/NbOfTxs"))
     if n then nb = (nb or 0) + (tonumber(n) or 0) end
     local j = 1
-    while r[nth(dtls .. "/", "TxDtls", j)] do
-      txs[#txs + 1] = tx_details(r, nth(dtls .. "/", "TxDtls", j), credit, where, opts)
+    local under = P(dtls, "/")
+    while r[nth(under, "TxDtls", j)] do
+      txs[#txs + 1] = tx_details(r, nth(under, "TxDtls", j), credit, where, opts)
       j = j + 1
     end
     k = k + 1
@@ -243,6 +258,7 @@ function M.parse(text_in, opts)
   opts = opts or {}
   if type(text_in) ~= "string" then error("camt053: parse expects the file's text (a string)", 0) end
   text_in = text_in:gsub("^\239\187\191", "")
+  joined, dates = {}, {}
   -- Entries are parsed as the XML is read, each as soon as it ends, and never all held as
   -- elements: a statement of 100,000 entries costs its entries, not a tree of millions.
   local statement_of, entry_error = {}, nil
