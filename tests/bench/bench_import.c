@@ -137,6 +137,140 @@ static void statement(const char *path, long nentries, long ndebtors, long ninvo
 	fclose(f);
 }
 
+/* ------------------------------------------------------------------ bare SQLite */
+
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		die(sql, sqlite3_errmsg(db));
+	return st;
+}
+
+static void run_bound(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(sqlite3_sql(st), sqlite3_errmsg(db));
+	sqlite3_reset(st);
+}
+
+/* The floor under the import: the same payments found and booked with bare SQL on a copy of
+ * the ledger, knowing the answers (no XML, no plugins, no checks): per entry the one lookup
+ * that finds its invoice (by reference, by number, or by IBAN and then the debtor's open
+ * invoices), then a payment, an allocation, the invoice's new totals, the bank entry and one
+ * event, all in one transaction.  owed does more per entry (a savepoint, the duplicate check,
+ * a second event, the matcher's and then the ledger's own reads), which the ratio shows. */
+static double bare_booking(const char *path, long nentries, long ndebtors, long ninvoices)
+{
+	sqlite3 *db;
+	sqlite3_stmt *by_ref, *by_number, *by_iban, *open_of, *pay, *alloc, *totals, *entry, *event;
+	char iban[40], ref[40], base[24], number[24];
+	double t0;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die(path, "cannot open");
+	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	         " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
+	by_ref = prep(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
+	              " AND reference = ?1 AND reference <> ''");
+	by_number = prep(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
+	                 " AND number = ?1");
+	by_iban = prep(db, "SELECT id FROM debtor WHERE admin_id = 1 AND iban = ?1 AND iban <> ''");
+	open_of = prep(db, "SELECT id, debtor_id, open_minor FROM invoice INDEXED BY"
+	               " invoice_open_debtor WHERE debtor_id = ?1 AND open_minor > 0");
+	pay = prep(db, "INSERT INTO payment (admin_id, debtor_id, date, currency, amount_minor,"
+	           " unallocated_minor, counterparty, iban, remittance, source, review)"
+	           " VALUES (1, ?1, '2026-03-20', 'EUR', ?2, 0, 'Debtor BV', ?3, '', 'bank', '')");
+	alloc = prep(db, "INSERT INTO allocation (payment_id, invoice_id, amount_minor, reason)"
+	             " VALUES (?1, ?2, ?3, 'reference')");
+	totals = prep(db, "UPDATE invoice SET allocated_minor = allocated_minor + ?2,"
+	              " open_minor = open_minor - ?2, status = CASE WHEN open_minor = ?2"
+	              " THEN 'paid' ELSE status END WHERE id = ?1");
+	entry = prep(db, "INSERT INTO bank_entry (statement_id, account, bank_ref, date, currency,"
+	             " amount_minor, credit, payment_id, outcome) VALUES (1, 'NL91ABNA0417164300',"
+	             " ?1, '2026-03-20', 'EUR', ?2, 1, ?3, 'matched')");
+	event = prep(db, "INSERT INTO event (at, actor, entity, entity_id, debtor_id, invoice_id,"
+	             " kind, payload) VALUES ('2026-03-20T08:00:00Z', 'import', 'payment', ?1, ?2,"
+	             " ?3, 'received', ?4)");
+	t0 = bench_now();
+	exec(db, "BEGIN IMMEDIATE");
+	exec(db, "INSERT INTO bank_statement (id, admin_id, account, statement_key, format, date,"
+	         " currency, opening_minor, closing_minor, entries, file, file_sha256, imported)"
+	         " VALUES (1, 1, 'NL91ABNA0417164300', 'bare', 'camt.053.001.02', '2026-03-20',"
+	         " 'EUR', 0, 0, 0, 'bare', '', '2026-03-20T08:00:00Z')");
+	for (long e = 0; e < nentries; e++) {
+		long k = (e * 7) % ninvoices, amount = amount_of(k), kind = e % 20;
+		sqlite3_stmt *found = NULL;
+		int64_t inv = 0, debtor = 0, payment;
+		iban_of(k % ndebtors + 1, iban);
+		if (kind < 12) {
+			snprintf(base, sizeof base, "%ld", k + 1);
+			ref_make_rf(base, ref, sizeof ref);
+			sqlite3_bind_text(found = by_ref, 1, ref, -1, SQLITE_TRANSIENT);
+		} else if (kind < 16) {
+			snprintf(number, sizeof number, "INV%08ld", k + 1);
+			sqlite3_bind_text(found = by_number, 1, number, -1, SQLITE_TRANSIENT);
+		} else if (kind < 19) {
+			sqlite3_bind_text(by_iban, 1, iban, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(by_iban) == SQLITE_ROW)
+				sqlite3_bind_int64(found = open_of, 1, sqlite3_column_int64(by_iban, 0));
+			sqlite3_reset(by_iban);
+		}
+		while (found && sqlite3_step(found) == SQLITE_ROW)
+			if (!inv || sqlite3_column_int64(found, 2) == amount) {
+				inv = sqlite3_column_int64(found, 0);
+				debtor = sqlite3_column_int64(found, 1);
+			}
+		if (found)
+			sqlite3_reset(found);
+		sqlite3_bind_int64(pay, 1, debtor);
+		sqlite3_bind_int64(pay, 2, amount);
+		sqlite3_bind_text(pay, 3, iban, -1, SQLITE_TRANSIENT);
+		if (!debtor)
+			sqlite3_bind_null(pay, 1);
+		run_bound(db, pay);
+		payment = sqlite3_last_insert_rowid(db);
+		if (inv) {
+			sqlite3_bind_int64(alloc, 1, payment);
+			sqlite3_bind_int64(alloc, 2, inv);
+			sqlite3_bind_int64(alloc, 3, amount);
+			run_bound(db, alloc);
+			sqlite3_bind_int64(totals, 1, inv);
+			sqlite3_bind_int64(totals, 2, amount);
+			run_bound(db, totals);
+		}
+		snprintf(number, sizeof number, "N%ld", e);
+		sqlite3_bind_text(entry, 1, number, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(entry, 2, amount);
+		sqlite3_bind_int64(entry, 3, payment);
+		run_bound(db, entry);
+		sqlite3_bind_int64(event, 1, payment);
+		if (debtor)
+			sqlite3_bind_int64(event, 2, debtor);
+		else
+			sqlite3_bind_null(event, 2);
+		if (inv)
+			sqlite3_bind_int64(event, 3, inv);
+		else
+			sqlite3_bind_null(event, 3);
+		sqlite3_bind_text(event, 4, "{\"amount\":\"1.00\",\"matched_by\":\"reference\"}", -1,
+		                  SQLITE_STATIC);
+		run_bound(db, event);
+	}
+	exec(db, "COMMIT");
+	t0 = bench_now() - t0;
+	sqlite3_finalize(by_ref);
+	sqlite3_finalize(by_number);
+	sqlite3_finalize(by_iban);
+	sqlite3_finalize(open_of);
+	sqlite3_finalize(pay);
+	sqlite3_finalize(alloc);
+	sqlite3_finalize(totals);
+	sqlite3_finalize(entry);
+	sqlite3_finalize(event);
+	sqlite3_close(db);
+	return t0;
+}
+
 /* ------------------------------------------------------------------ parsing alone */
 
 typedef struct file_text { char *text; size_t len; } file_text;
@@ -188,7 +322,8 @@ int main(void)
 	long ndebtors = bench_env_count("OWED_BENCH_DEBTORS", 100000);
 	long ninvoices = bench_env_count("OWED_BENCH_INVOICES", 1000000);
 	long nentries = bench_env_count("OWED_BENCH_ENTRIES", 100000);
-	char dir[] = "/tmp/owed-bench-import-XXXXXX", db[128], conf[128], camt[128], cmd[256];
+	char dir[] = "/tmp/owed-bench-import-XXXXXX", db[128], bare[128], conf[128], camt[128];
+	char cmd[512];
 	const char *files[1];
 	owed_config config;
 	owed_error err = { 0 };
@@ -196,7 +331,7 @@ int main(void)
 	svc_import_result res;
 	uv_loop_t loop;
 	owed_ctx ctx;
-	double t_import, t_parse;
+	double t_import, t_parse, cpu_import, t_bare;
 	FILE *f;
 	rt *r;
 
@@ -205,6 +340,7 @@ int main(void)
 	snprintf(db, sizeof db, "%s/bench.db", dir);
 	snprintf(conf, sizeof conf, "%s/owed.conf", dir);
 	snprintf(camt, sizeof camt, "%s/statement.xml", dir);
+	snprintf(bare, sizeof bare, "%s/bare.db", dir);
 	/* a 100,000-entry statement is ~60 MB of XML: the importer gets the budget for it */
 	if (!(f = fopen(conf, "w")))
 		die(conf, "cannot write");
@@ -214,6 +350,10 @@ int main(void)
 	       ndebtors, ninvoices, nentries);
 	build(db, ndebtors, ninvoices);
 	statement(camt, nentries, ndebtors, ninvoices);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, bare);
+	if (system(cmd) != 0)
+		die(cmd, "failed");
+	t_bare = bare_booking(bare, nentries, ndebtors, ninvoices);
 	if (config_load(conf, &config, &err) != 0 || svc_open(db, NULL, &ctx, &err) != 0)
 		die("open", err.msg);
 	uv_loop_init(&loop);
@@ -224,13 +364,19 @@ int main(void)
 	t_parse = parse_alone(r, camt);
 	files[0] = camt;
 	t_import = bench_now();
+	cpu_import = bench_cpu();
 	if (svc_import_bank(&ctx, r, files, 1, &opt, NULL, NULL, &res, &err) != 0)
 		die("import", err.msg);
 	t_import = bench_now() - t_import;
+	cpu_import = bench_cpu() - cpu_import;
 
 	bench_header("import bank: camt.053 read, checked, booked and matched");
 	bench_report_rows("import (entries)", (long)res.entries, t_import, t_parse);
 	printf("%-24s baseline: the camt053 importer parsing the same file alone\n", "");
+	bench_report_rows("import vs bare SQLite", (long)res.entries, t_import, t_bare);
+	printf("%-24s baseline: the same payments found and booked with bare SQL (bare_booking)\n",
+	       "");
+	printf("%-24s the import used %.3f s of CPU\n", "", cpu_import);
 	printf("%-24s %lld entries: %lld matched, %lld to review, %lld credit; peak RSS %.1f MiB\n",
 	       "", (long long)res.entries, (long long)res.matched, (long long)res.review,
 	       (long long)res.credit, bench_peak_rss_mib());
