@@ -196,7 +196,9 @@ static int apply(owed_ctx *ctx, const decision *d, owed_payment *p, cJSON *list,
 {
 	owed_debtor debtor;
 	int rc;
-	if (d->debtor[0]) {
+	/* a decision naming invoices names their debtor too: the first invoice's row says who
+	 * that is, and the debtor is looked up only for a payment kept as credit */
+	if (d->debtor[0] && d->na == 0) {
 		if ((rc = svc_find_debtor(ctx, "debtor", d->debtor, &debtor, err)) != 0)
 			return rc;
 		p->debtor_id = debtor.id;
@@ -208,6 +210,9 @@ static int apply(owed_ctx *ctx, const decision *d, owed_payment *p, cJSON *list,
 		int64_t amount = d->a[i].amount;
 		if ((rc = svc_find_invoice(ctx, "invoice", d->a[i].invoice, &inv, err)) != 0)
 			return rc;
+		if (i == 0 && d->debtor[0] && strcmp(inv.debtor_number, d->debtor) != 0)
+			return svc_fail(err, OWED_EREFUSED, "invoice %s is debtor %s's, not %s's",
+			                inv.number, inv.debtor_number, d->debtor);
 		if (p->debtor_id && inv.debtor_id != p->debtor_id)
 			return svc_fail(err, OWED_EREFUSED, "invoice %s is another debtor's",
 			                inv.number);

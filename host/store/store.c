@@ -43,7 +43,7 @@ enum {
 	ST_DEBTOR_INSERT, ST_DEBTOR_UPDATE, ST_DEBTOR_BY_NUMBER, ST_DEBTOR_BY_ID, ST_DEBTOR_EACH,
 	ST_DEBTOR_LOOKUP, ST_DEBTOR_LEAN_ID,
 	ST_INVOICE_INSERT, ST_INVOICE_BY_NUMBER, ST_INVOICE_BY_ID, ST_INVOICE_TOTALS,
-	ST_INVOICE_EACH, ST_INVOICE_EACH_DEBTOR, ST_INVOICE_AFTER, ST_INVOICE_RECOMPUTE,
+	ST_INVOICE_EACH, ST_INVOICE_EACH_DEBTOR, ST_INVOICE_OPEN_DEBTOR, ST_INVOICE_AFTER, ST_INVOICE_RECOMPUTE,
 	ST_PAYMENT_INSERT, ST_PAYMENT_BY_ID, ST_PAYMENT_UNALLOC, ST_PAYMENT_EACH,
 	ST_PAYMENT_STATE, ST_PAYMENT_REVIEW, ST_ALLOCATIONS_LIVE, ST_ALLOCATION_REVERSE,
 	ST_INVOICE_BY_REFERENCE, ST_DEBTORS_BY_IBAN,
@@ -104,6 +104,13 @@ static const char *const sql[ST_COUNT] = {
 	[ST_INVOICE_EACH_DEBTOR] = "SELECT " INVOICE_FIELDS " FROM invoice i INDEXED BY"
 		" invoice_debtor JOIN debtor d ON d.id = i.debtor_id WHERE i.admin_id = ?1"
 		" AND i.debtor_id = ?2 AND (?3 = 0 OR i.open_minor > 0)"
+		" AND (?4 IS NULL OR i.due_date < ?4)"
+		" ORDER BY i.due_date, i.number LIMIT ?5",
+	/* a debtor's open invoices (what matching asks for) from the open-invoice index: paid
+	 * ones are not read, and only ties of a due date are sorted */
+	[ST_INVOICE_OPEN_DEBTOR] = "SELECT " INVOICE_FIELDS " FROM invoice i INDEXED BY"
+		" invoice_open_debtor JOIN debtor d ON d.id = i.debtor_id WHERE i.admin_id = ?1"
+		" AND i.debtor_id = ?2 AND i.open_minor > 0 AND ?3 = 1"
 		" AND (?4 IS NULL OR i.due_date < ?4)"
 		" ORDER BY i.due_date, i.number LIMIT ?5",
 	[ST_INVOICE_AFTER] = "SELECT " INVOICE_COLS " WHERE i.admin_id = ?1"
@@ -779,7 +786,8 @@ static int invoice_row(sqlite3_stmt *st, void *ud)
 int store_invoice_each(store *s, int64_t admin_id, const store_invoice_filter *f,
                        store_invoice_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = prepare(s, f->debtor_id ? ST_INVOICE_EACH_DEBTOR
+	sqlite3_stmt *st = prepare(s, f->debtor_id ? (f->open_only ? ST_INVOICE_OPEN_DEBTOR
+	                                                            : ST_INVOICE_EACH_DEBTOR)
 	                              : f->after_number ? ST_INVOICE_AFTER : ST_INVOICE_EACH);
 	invoice_ctx c = { cb, ctx };
 	if (!st)
