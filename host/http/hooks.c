@@ -30,16 +30,24 @@ typedef struct hook_call {
 	char content_type[128];
 } hook_call;
 
-static void answer_problem(http_later *later, int status, const char *detail)
+/* A problem object (RFC 9457) in res: the host's own answers, never the plugin's. */
+static void problem(http_response *res, int status, const char *detail)
 {
-	http_response res = { .status = status, .content_type = "application/problem+json" };
 	cJSON *p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "type", "about:blank");
 	cJSON_AddNumberToObject(p, "status", status);
 	cJSON_AddStringToObject(p, "detail", detail);
-	res.body = cJSON_PrintUnformatted(p);
+	res->status = status;
+	res->content_type = "application/problem+json";
+	res->body = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
-	snprintf(res.who, sizeof res.who, "-");
+	snprintf(res->who, sizeof res->who, "-");
+}
+
+static void answer_problem(http_later *later, int status, const char *detail)
+{
+	http_response res = { 0 };
+	problem(&res, status, detail);
 	http_answer(later, &res);
 }
 
@@ -192,15 +200,16 @@ static int is_connector(const rt_info *info)
 	return 0;
 }
 
-/* The plugin named by the path, loaded; NULL with res filled when there is none to call. */
-static rt_plugin *hook_plugin(rt *r, const char *name, http_response *res, char *detail,
-                              size_t size)
+/* The plugin named by the path, loaded; NULL with the answer in res when there is none to
+ * call. */
+static rt_plugin *hook_plugin(rt *r, const char *name, http_response *res)
 {
 	rt_plugin *p = rt_find(r, name);
 	owed_error err = { 0 };
+	char detail[160];
 	if (!p || !is_connector(rt_plugin_info(p))) {
-		snprintf(detail, size, "no connector plugin '%s' takes webhooks here", name);
-		res->status = 404;
+		snprintf(detail, sizeof detail, "no connector plugin '%s' takes webhooks here", name);
+		problem(res, 404, detail);
 		return NULL;
 	}
 	/* loaded on its first webhook; a broken one may have been fixed on disk since */
@@ -208,13 +217,13 @@ static rt_plugin *hook_plugin(rt *r, const char *name, http_response *res, char 
 	    (rt_plugin_info(p)->state == RT_DISABLED || rt_load(r, name, NULL, 0, &err) != 0)) {
 		fprintf(stderr, "serve: plugin %s: %s\n", name, err.msg[0] ? err.msg
 		        : rt_plugin_info(p)->problem ? rt_plugin_info(p)->problem : "disabled");
-		snprintf(detail, size, "plugin '%s' is not available", name);
-		res->status = 503;
+		snprintf(detail, sizeof detail, "plugin '%s' is not available", name);
+		problem(res, 503, detail);
 		return NULL;
 	}
 	if (!rt_has_hook(p, HOOK)) {
-		snprintf(detail, size, "plugin '%s' takes no webhooks", name);
-		res->status = 404;
+		snprintf(detail, sizeof detail, "plugin '%s' takes no webhooks", name);
+		problem(res, 404, detail);
 		return NULL;
 	}
 	return p;
@@ -224,37 +233,33 @@ void http_hooks_handle(rt *r, const http_request *req, http_response *res)
 {
 	const char *name = req->path + strlen("/hooks/"), *slash = strchr(name, '/');
 	size_t n = slash ? (size_t)(slash - name) : strlen(name);
+	char plugin[64];
 	hook_call *hc;
 	rt_plugin *p;
-	char detail[160];
-	int rc;
 
-	if (n == 0 || n >= sizeof hc->plugin) {
-		answer_problem(http_defer(req), 404, "no connector plugin by that name");
+	if (n == 0 || n >= sizeof plugin) {
+		problem(res, 404, "no connector plugin by that name");
 		return;
 	}
+	memcpy(plugin, name, n);
+	plugin[n] = 0;
+	if (strcmp(req->method, "POST") != 0) {
+		problem(res, 405, "webhooks are POSTed");
+		return;
+	}
+	if (!(p = hook_plugin(r, plugin, res)))
+		return;
 	if (!(hc = calloc(1, sizeof *hc))) {
-		answer_problem(http_defer(req), 503, "out of memory");
+		problem(res, 503, "out of memory");
 		return;
 	}
-	memcpy(hc->plugin, name, n);
-	hc->plugin[n] = 0;
+	memcpy(hc->plugin, plugin, n + 1);
 	hc->path = slash ? slash : "/";
 	hc->req = req;
 	hc->received_at = (int64_t)time(NULL);
 	hc->later = http_defer(req);
-	if (strcmp(req->method, "POST") != 0) {
-		answer_problem(hc->later, 405, "webhooks are POSTed");
-		free(hc);
-		return;
-	}
-	if (!(p = hook_plugin(r, hc->plugin, res, detail, sizeof detail))) {
-		answer_problem(hc->later, res->status, detail);
-		free(hc);
-		return;
-	}
 	/* on_done answers and frees hc, maybe before rt_call returns */
-	if ((rc = rt_call(p, HOOK, hc->path, push_request, hc, on_done, hc)) != 0) {
+	if (rt_call(p, HOOK, hc->path, push_request, hc, on_done, hc) != 0) {
 		answer_problem(hc->later, 503, "the plugin cannot take the call now");
 		free(hc);
 	}
