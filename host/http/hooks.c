@@ -23,8 +23,9 @@ const http_route http_hook_route = { "POST", "/hooks/{plugin}/{path}", "none" };
 
 typedef struct hook_call {
 	http_later *later;
-	const http_request *req;        /* valid until answered */
-	const char *path;               /* the part after /hooks/<plugin> */
+	const http_request *req;        /* the handler's: only for push_request, in rt_call */
+	const char *path;               /* the part after /hooks/<plugin> (the server keeps the
+	                                 * request's strings until it is answered) */
 	int64_t received_at;
 	char plugin[64];
 	char content_type[128];

@@ -42,8 +42,8 @@ typedef void (*http_handler)(void *ud, const http_request *req, http_response *r
 
 /* A handler that answers later (a plugin's hook running on the loop) calls http_defer and
  * leaves res alone; http_answer sends the response when it is known (from inside the handler
- * too).  Until then the connection reads nothing more, the request's strings stay valid and a
- * shutdown waits for it. */
+ * too).  Until then the connection reads nothing more, the request's strings (not the
+ * http_request, which is the handler's) stay valid, and a shutdown waits for it. */
 typedef struct http_later http_later;
 http_later *http_defer(const http_request *req);
 void http_answer(http_later *later, http_response *res);
