@@ -78,6 +78,8 @@ int api_open_secret(lua_State *L);
 int api_open_pdf(lua_State *L);
 int api_open_resource(lua_State *L);
 int api_open_files(lua_State *L);
+int api_open_crypto(lua_State *L);
+int api_open_webhook(lua_State *L);
 
 /* Money values cross between modules (ledger rows carry them): push and check. */
 void api_push_money(lua_State *L, int64_t minor, const char *currency);
@@ -92,6 +94,12 @@ const char *api_fname(lua_State *L);
 void api_set_string(lua_State *L, const char *key, const char *v);
 void api_set_date(lua_State *L, const char *key, int32_t d);
 void api_set_money(lua_State *L, const char *key, int64_t minor, const char *currency);
+
+/* A ledger write made by a plugin: amounts in the machine notation, the plugin's name
+ * ("plugin:NAME") as the dossier's actor, until leave puts the session's back. */
+typedef struct api_as_plugin { char locale[8], actor[64]; } api_as_plugin;
+void api_as_plugin_enter(lua_State *L, owed_ctx *ctx, api_as_plugin *saved);
+void api_as_plugin_leave(owed_ctx *ctx, const api_as_plugin *saved);
 
 /* Dates are pushed as ISO strings "YYYY-MM-DD" and read back with this check. */
 int32_t api_check_date(lua_State *L, int idx);

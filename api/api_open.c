@@ -3,6 +3,7 @@
  * opened with.
  */
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -16,7 +17,7 @@ static const api_module modules[] = {
 	{ "xml", api_open_xml }, { "template", api_open_template }, { "http", api_open_http },
 	{ "mail", api_open_mail }, { "ledger", api_open_ledger }, { "store", api_open_store },
 	{ "log", api_open_log }, { "secret", api_open_secret }, { "resource", api_open_resource },
-	{ "files", api_open_files },
+	{ "files", api_open_files }, { "crypto", api_open_crypto }, { "webhook", api_open_webhook },
 	{ "pdf", api_open_pdf }, { NULL, NULL }
 };
 
@@ -73,6 +74,20 @@ void api_set_money(lua_State *L, const char *key, int64_t minor, const char *cur
 {
 	api_push_money(L, minor, currency);
 	lua_setfield(L, -2, key);
+}
+
+void api_as_plugin_enter(lua_State *L, owed_ctx *ctx, api_as_plugin *saved)
+{
+	memcpy(saved->locale, ctx->locale, sizeof saved->locale);
+	memcpy(saved->actor, ctx->actor, sizeof saved->actor);
+	snprintf(ctx->locale, sizeof ctx->locale, "C");
+	snprintf(ctx->actor, sizeof ctx->actor, "plugin:%s", api_env_of(L)->plugin);
+}
+
+void api_as_plugin_leave(owed_ctx *ctx, const api_as_plugin *saved)
+{
+	memcpy(ctx->locale, saved->locale, sizeof saved->locale);
+	memcpy(ctx->actor, saved->actor, sizeof saved->actor);
 }
 
 /* ------------------------------------------------------------------ names in errors */

@@ -335,9 +335,10 @@ static int l_charge(lua_State *L)
 {
 	owed_ctx *ctx = ledger_of(L, "owed.ledger.charge");
 	const char *number = luaL_checkstring(L, 1), *kind, *date, *desc;
-	char cur[4], amount[40], saved_locale[8], saved_actor[64];
+	char cur[4], amount[40];
 	owed_error err = { 0 };
 	owed_invoice inv;
+	api_as_plugin saved;
 	int64_t minor;
 	int rc;
 
@@ -356,16 +357,70 @@ static int l_charge(lua_State *L)
 	money_format(minor, money_exponent(cur), NULL, "C", MONEY_FMT_PLAIN, amount,
 	             sizeof amount);
 	/* the service reads typed text: give it the machine form, and name the plugin */
-	memcpy(saved_locale, ctx->locale, sizeof saved_locale);
-	memcpy(saved_actor, ctx->actor, sizeof saved_actor);
-	snprintf(ctx->locale, sizeof ctx->locale, "C");
-	snprintf(ctx->actor, sizeof ctx->actor, "plugin:%s", api_env_of(L)->plugin);
+	api_as_plugin_enter(L, ctx, &saved);
 	rc = svc_invoice_charge(ctx, number, kind, amount, date, desc, &inv, &err);
-	memcpy(ctx->locale, saved_locale, sizeof saved_locale);
-	memcpy(ctx->actor, saved_actor, sizeof saved_actor);
+	api_as_plugin_leave(ctx, &saved);
 	if (rc)
 		return luaL_error(L, "owed.ledger.charge: %s", err.msg);
 	push_invoice(L, &inv);
+	return 1;
+}
+
+/* t[key] as text (left on the stack, so it lives as long as the call), or NULL. */
+static const char *text_field(lua_State *L, int t, const char *key)
+{
+	lua_getfield(L, t, key);
+	return lua_tostring(L, -1);
+}
+
+/* pay(invoice, { amount = money, date = "YYYY-MM-DD", counterparty = "", iban = "",
+ * remittance = "", source = "" }): a payment received from the invoice's debtor, allocated to
+ * the invoice as far as it is open; the rest (all of it, when nothing is open) stays as the
+ * debtor's credit.  One transaction, dossier events "received" and "allocated". */
+static int l_pay(lua_State *L)
+{
+	owed_ctx *ctx = ledger_of(L, "owed.ledger.pay");
+	const char *number = luaL_checkstring(L, 1);
+	char cur[4], amount[40];
+	owed_error err = { 0 };
+	owed_invoice inv;
+	owed_payment pay;
+	svc_allocation_input alloc = { number, NULL };
+	svc_payment_input in = { 0 };
+	api_as_plugin saved;
+	int64_t minor;
+	int rc;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_getfield(L, 2, "amount");
+	minor = api_check_money(L, -1, cur);
+	in.date = text_field(L, 2, "date");
+	in.counterparty = text_field(L, 2, "counterparty");
+	in.iban = text_field(L, 2, "iban");
+	in.remittance = text_field(L, 2, "remittance");
+	in.source = text_field(L, 2, "source");
+	if (minor <= 0)
+		return luaL_error(L, "owed.ledger.pay: amount: expected more than zero");
+	if (svc_invoice_get(ctx, number, &inv, &err) != 0)
+		return luaL_error(L, "owed.ledger.pay: %s", err.msg);
+	if (strcmp(inv.currency, cur) != 0)
+		return luaL_error(L, "owed.ledger.pay: currencies differ (invoice %s in %s, payment "
+		                  "in %s)", inv.number, inv.currency, cur);
+	money_format(minor, money_exponent(cur), NULL, "C", MONEY_FMT_PLAIN, amount,
+	             sizeof amount);
+	in.amount = amount;
+	in.currency = cur;
+	in.debtor = inv.debtor_number;
+	if (inv.open > 0) {
+		in.alloc = &alloc;
+		in.nalloc = 1;
+	}
+	api_as_plugin_enter(L, ctx, &saved);
+	rc = svc_payment_add(ctx, &in, &pay, &err);
+	api_as_plugin_leave(ctx, &saved);
+	if (rc)
+		return luaL_error(L, "owed.ledger.pay: %s", err.msg);
+	push_payment(L, &pay);
 	return 1;
 }
 
@@ -377,6 +432,7 @@ int api_open_ledger(lua_State *L)
 		{ "invoice_by_reference", l_invoice_by_reference },
 		{ "debtors_by_iban", l_debtors_by_iban },
 		{ "payments", l_payments }, { "history", l_history }, { "charge", l_charge },
+		{ "pay", l_pay },
 		{ "letters", l_letters },
 		{ NULL, NULL }
 	};

@@ -534,6 +534,16 @@ function owed.ledger.history(query) end
 ---@return owed.ledger.invoice invoice as it is after
 function owed.ledger.charge(invoice, charge) end
 
+---Books a payment received from the invoice's debtor and allocates it to the invoice as far
+---as the invoice is open; the rest (all of it when nothing is open) stays as the debtor's
+---credit. One transaction, with the dossier events "received" and "allocated" naming the
+---plugin. Raises when the invoice does not exist, the amount is not above zero or its
+---currency is not the invoice's.
+---@param invoice string the invoice number
+---@param payment { amount: owed.money, date?: string, counterparty?: string, iban?: string, remittance?: string, source?: string }
+---@return table payment id, date, currency, amount, unallocated, counterparty, iban, remittance, source
+function owed.ledger.pay(invoice, payment) end
+
 -- ---------------------------------------------------------------- owed.store
 
 ---The plugin's own key/value store in the ledger database. Values are anything owed.json
@@ -603,6 +613,59 @@ owed.api_version = 1
 ---@param name string
 ---@return string contents
 function owed.resource(name) end
+
+-- ---------------------------------------------------------------- owed.crypto
+
+---Checking that a webhook comes from its partner (docs/webhooks.md): the partner signs the
+---request with a secret both sides know, usually an HMAC-SHA-256 over a timestamp and the
+---body; the plugin computes the same and compares.
+---@class owed.crypto
+owed.crypto = {}
+
+---HMAC-SHA-256 (RFC 2104) of data under key: 64 lowercase hex digits, or with "raw" the 32
+---bytes (for partners that send base64: encode them and compare).
+---@param key string the shared secret (owed.secret)
+---@param data string the signed bytes, exactly as received
+---@param form? string "hex" (default) or "raw"
+---@return string mac
+function owed.crypto.hmac_sha256(key, data, form) end
+
+---Whether two strings are the same, taking the same time wherever they first differ (so a
+---forger learns nothing from how long a wrong guess took). Strings of different lengths are
+---unequal at once: a signature's length is no secret.
+---@param a string
+---@param b string
+---@return boolean same
+function owed.crypto.equal(a, b) end
+
+---Whether the timestamp a partner signed (Unix seconds, an integer or a string of digits) is
+---within tolerance_s seconds of now, before or after: an old request replayed is refused
+---even with its valid signature. A malformed ts gives false, not an error.
+---@param ts integer|string
+---@param tolerance_s integer e.g. 300
+---@param now? integer Unix seconds; default the clock (give req.received_at in a webhook)
+---@return boolean fresh
+function owed.crypto.fresh(ts, tolerance_s, now) end
+
+-- ---------------------------------------------------------------- owed.webhook
+
+---A partner's events, each acted on once. In a connector plugin, `owed serve` hands
+---POST /hooks/<plugin>/<path> to the hook webhook(req), with req = { path, query, headers
+---(names lower-case), body (the raw bytes), received_at (Unix seconds) }; it returns
+---{ status = 200, body = "...", headers = { ["content-type"] = "..." } }.
+---@class owed.webhook
+owed.webhook = {}
+
+---Runs fn for the partner's event event_id unless that event was acted on before. The event
+---id is recorded in the same transaction as every ledger write fn makes: both are kept or
+---neither, so a duplicate changes nothing and a retry of a failed or interrupted event acts.
+---fn cannot wait on the network (owed.http raises inside it): fetch first, then act. When fn
+---raises, all it did is undone and the error goes on up.
+---@param event_id string the partner's id of the event, 1 to 255 bytes
+---@param fn function does what the event asks
+---@return boolean acted false when the event was acted on before (fn did not run)
+---@return any ... fn's results
+function owed.webhook.once(event_id, fn) end
 
 -- ---------------------------------------------------------------- owed.pdf
 

@@ -10,6 +10,7 @@
 
 #include "core/sha256.h"
 #include "http/http.h"
+#include "http/ratelimit.h"
 #include "services/api.h"
 #include "services/render.h"
 
@@ -51,6 +52,7 @@ static const char *problem_slug(int status)
 	case 405: return "method-not-allowed";
 	case 409: return "conflict";
 	case 422: return "invalid-input";
+	case 429: return "too-many-requests";
 	default: return "server-error";
 	}
 }
@@ -65,6 +67,7 @@ static const char *problem_title(int status)
 	case 405: return "Method not allowed";
 	case 409: return "Refused";
 	case 422: return "Invalid input";
+	case 429: return "Too many failed token attempts";
 	default: return "Server error";
 	}
 }
@@ -557,7 +560,8 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 	owed_ctx *ctx = ud;
 	char param[256], actor[sizeof ctx->actor], locale[sizeof ctx->locale];
 	const char *auth, *key;
-	int path_known = 0, found = -1;
+	int path_known = 0, found = -1, wait;
+	int64_t now;
 	store_token tok;
 	owed_error err = { 0 };
 	api_call call = { ctx, req, res, param };
@@ -580,9 +584,17 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 			reply_problem(res, 404, NULL, "no such route (docs/openapi.yaml lists them)");
 		return;
 	}
+	now = (int64_t)(uv_hrtime() / 1000000000u);
+	if ((wait = ratelimit_wait(req->peer, now)) > 0) {
+		reply_problem(res, 429, NULL, "too many failed token attempts from this address");
+		snprintf(res->extra_headers, sizeof res->extra_headers, "Retry-After: %d\r\n", wait);
+		return;
+	}
 	auth = http_header(req, "Authorization");
 	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 ||
 	    (rc = svc_token_auth(ctx, auth + 7, &tok, &err)) != 0) {
+		if (auth)               /* a guess; no token at all guesses nothing */
+			ratelimit_fail(req->peer, now);
 		reply_problem(res, 401, NULL, "send a valid token: Authorization: Bearer TOKEN");
 		snprintf(res->extra_headers, sizeof res->extra_headers,
 		         "WWW-Authenticate: Bearer realm=\"owed\"\r\n");

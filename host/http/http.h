@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "runtime/runtime.h"
 #include "services/services.h"
 
 #define HTTP_MAX_HEADERS 64
@@ -21,6 +22,8 @@ typedef struct http_request {
 	size_t nheaders;
 	const char *body;               /* NUL-terminated, body_len bytes */
 	size_t body_len;
+	const char *peer;               /* the client's address ("127.0.0.1") */
+	struct http_later *later;       /* the server's, for http_defer */
 } http_request;
 
 /* The value of the header name (any case), or NULL. */
@@ -30,11 +33,30 @@ typedef struct http_response {
 	int status;
 	const char *content_type;       /* default application/json */
 	char *body;                     /* malloc'd; the server frees it */
+	size_t body_len;                /* 0: strlen(body) (a plugin's body may hold NULs) */
 	char who[64];                   /* the token's name, for the log line ("-": none) */
 	char extra_headers[256];        /* "Name: value\r\n" lines, or "" */
 } http_response;
 
 typedef void (*http_handler)(void *ud, const http_request *req, http_response *res);
+
+/* A handler that answers later (a plugin's hook running on the loop) calls http_defer and
+ * leaves res alone; http_answer sends the response when it is known (from inside the handler
+ * too).  Until then the connection reads nothing more, the request's strings (not the
+ * http_request, which is the handler's) stay valid, and a shutdown waits for it. */
+typedef struct http_later http_later;
+http_later *http_defer(const http_request *req);
+void http_answer(http_later *later, http_response *res);
+
+/* Where the per-request log lines go: stderr, or the file opened here (appended to).
+ * http_log_reopen opens the same path again (after logrotate moved it; SIGHUP). */
+int http_log_open(const char *path, char *errbuf, size_t errsize);
+int http_log_reopen(char *errbuf, size_t errsize);
+void http_log_close(void);
+/* One request's line, JSON: {"method":..,"path":..,"status":..,"ms":..,"token":..}; path
+ * and who must hold no byte that needs escaping in JSON. */
+void http_log_line(const char *method, const char *path, int status, double ms,
+                   const char *who);
 
 typedef struct http_limits {
 	size_t max_header;              /* request line and headers; 431 beyond */
@@ -64,5 +86,11 @@ typedef struct http_route {
 extern const http_route http_routes[];
 /* The handler for http_server_start; ud is the owed_ctx of the open ledger. */
 void http_api_handle(void *ud, const http_request *req, http_response *res);
+
+/* Partner webhooks (hooks.c, docs/webhooks.md): a request under /hooks/ is handed to the
+ * hook webhook(req) of the connector plugin its path names, which answers it. */
+void http_hooks_handle(rt *r, const http_request *req, http_response *res);
+/* Its route, for the route table ("none": the plugin checks the partner's signature). */
+extern const http_route http_hook_route;
 
 #endif

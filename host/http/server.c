@@ -47,6 +47,10 @@ typedef struct conn {
 	size_t body_len;
 	size_t header_bytes;
 	int started, busy, closing, too_many_headers;
+	int deferred;                   /* the handler answers later (http_defer) */
+	int keep;                       /* keep-alive after the request being answered */
+	const char *method, *path;      /* of that request, for its log line */
+	char peer[64];                  /* the client's address */
 	int reply_status;               /* a reply the server itself decided on (413, 431) */
 	uint64_t t0;
 	int handles;                    /* handles still to close */
@@ -237,6 +241,7 @@ static const char *reason(int status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
@@ -284,8 +289,7 @@ static void log_line(conn *c, const char *method, const char *path, int status, 
 		safe[j++] = (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') ? '?' : (char)ch;
 	}
 	safe[j] = 0;
-	fprintf(stderr, "{\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"ms\":%.3f,"
-	        "\"token\":\"%s\"}\n", method, safe, status, ms, who && *who ? who : "-");
+	http_log_line(method, safe, status, ms, who && *who ? who : "-");
 }
 
 static void send_response(conn *c, http_response *res, int close_after)
@@ -301,6 +305,8 @@ static void send_response(conn *c, http_response *res, int close_after)
 	}
 	wr->body = res->body;
 	wr->close_after = close_after;
+	if (res->body_len)
+		blen = res->body_len;
 	wr->head = malloc(512);
 	if (!wr->head) {
 		free(wr->body);
@@ -347,7 +353,6 @@ static void dispatch(conn *c)
 	http_request req = { 0 };
 	http_response res = { .status = 500 };
 	char *q, *path = c->rb + c->url_at;
-	int keep;
 
 	path[c->url_len] = 0;
 	req.method = http_method_str((enum http_method)c->parser.method);
@@ -364,10 +369,28 @@ static void dispatch(conn *c)
 	req.nheaders = c->nh;
 	req.body = c->body ? c->body : "";
 	req.body_len = c->body_len;
-	keep = http_should_keep_alive(&c->parser) && !c->parser.upgrade;   /* no upgrades */
+	req.peer = c->peer;
+	req.later = (http_later *)c;
+	c->keep = http_should_keep_alive(&c->parser) && !c->parser.upgrade;   /* no upgrades */
+	c->method = req.method;
+	c->path = req.path;
+	c->deferred = 0;
 	c->srv->handler(c->srv->ud, &req, &res);
-	log_line(c, req.method, req.path, res.status, res.who);
-	send_response(c, &res, !keep || c->srv->stopping);
+	if (!c->deferred)
+		http_answer((http_later *)c, &res);
+}
+
+http_later *http_defer(const http_request *req)
+{
+	((conn *)req->later)->deferred = 1;
+	return req->later;
+}
+
+void http_answer(http_later *later, http_response *res)
+{
+	conn *c = (conn *)later;
+	log_line(c, c->method, c->path, res->status, res->who);
+	send_response(c, res, !c->keep || c->srv->stopping);
 }
 
 /* Parses what is buffered, answering at most one request before the write completes. */
@@ -474,6 +497,15 @@ static void free_handle(uv_handle_t *h)
 	free(h);
 }
 
+static void peer_name(conn *c)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof ss;
+	snprintf(c->peer, sizeof c->peer, "-");
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0)
+		uv_ip_name((struct sockaddr *)&ss, c->peer, sizeof c->peer);
+}
+
 static void on_connection(uv_stream_t *l, int status)
 {
 	http_server *s = l->data;
@@ -504,6 +536,7 @@ static void on_connection(uv_stream_t *l, int status)
 		return;
 	}
 	s->nconns++;
+	peer_name(c);
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;

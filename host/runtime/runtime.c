@@ -357,6 +357,15 @@ static void hash_folder(const char *folder, char out[SHA256_HEX_BUFSZ])
 	sha256_final_hex(&h, out);
 }
 
+int rt_changed(rt_plugin *p)
+{
+	char now[SHA256_HEX_BUFSZ];
+	if (!p->current)
+		return 0;
+	hash_folder(p->info.folder, now);
+	return strcmp(now, p->hash) != 0;
+}
+
 lua_State *rt_plugin_state(rt_plugin *p)
 {
 	return p->current ? p->current->sb.L : NULL;

@@ -87,6 +87,22 @@ void rt_unload(rt *r, const char *name);
  * the new one replace the old.  On failure the old one keeps running and err says why. */
 int rt_reload(rt *r, const char *name, owed_error *err);
 int rt_has_hook(rt_plugin *p, const char *hook);
+/* 1 when the plugin is loaded and its files on disk are no longer those of the running
+ * version (a reload would change it). */
+int rt_changed(rt_plugin *p);
+
+/* Reloading while serving (watch.c).  rt_reload_loaded reloads the loaded plugins now: every
+ * one (force: SIGHUP) or those rt_changed finds.  rt_watch_start watches the plugins' folders
+ * (and their folders one level down) with uv_fs_event; debounce_ms after the last change it
+ * reloads the changed ones.  Each reload's outcome goes to fn (rc 0, or the error that kept
+ * the previous version running). */
+typedef void (*rt_reloaded_fn)(const char *plugin, int rc, const char *msg, void *ud);
+void rt_reload_loaded(rt *r, int force, rt_reloaded_fn fn, void *ud);
+typedef struct rt_watch rt_watch;
+int rt_watch_start(rt *r, unsigned debounce_ms, rt_reloaded_fn fn, void *ud, rt_watch **out,
+                   owed_error *err);
+/* Closes the watch's handles (run the loop after); it frees itself when they are closed. */
+void rt_watch_stop(rt_watch *w);
 /* The loaded version's Lua state (for values a done callback kept in its registry). */
 lua_State *rt_plugin_state(rt_plugin *p);
 

@@ -13,7 +13,7 @@ enum {
 	SA_TOKEN_REVOKE, SA_IDEM_GET, SA_IDEM_PUT,
 	SA_END
 };
-_Static_assert(SA_END <= STORE_MAX_STMTS, "api.c's statements do not fit the cache");
+_Static_assert(SA_END <= STORE_WEBHOOK_FIRST, "api.c's statements do not fit the cache");
 
 #define TOKEN_COLS "SELECT id, admin_id, name, scope, hash, created, COALESCE(revoked, '')" \
 	" FROM api_token"

@@ -15,6 +15,7 @@
 #define STORE_BANK_FIRST    96     /* bank.c */
 #define STORE_SEPA_FIRST    112    /* sepa.c */
 #define STORE_API_FIRST     128    /* api.c */
+#define STORE_WEBHOOK_FIRST 152    /* webhook.c */
 
 struct store {
 	sqlite3 *db;

@@ -371,7 +371,19 @@ static const char *const migrations[] = {
 
 /* 7: listing invoices page by page (the API's cursor: after this due date and number) reads
  * the next rows of this index instead of sorting every invoice for each page. */
-"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);"
+"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);",
+
+/* 8: partner webhooks (docs/webhooks.md) -- the events a plugin has acted on, by the id the
+ * partner gave them.  A row is written in the same transaction as what the event changed, so
+ * an event is acted on once: a retry after a crash finds no row and acts, a duplicate finds
+ * the row and does nothing. */
+"CREATE TABLE webhook_event ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  plugin TEXT NOT NULL CHECK (length(plugin) BETWEEN 1 AND 63),"
+"  event_id TEXT NOT NULL CHECK (length(event_id) BETWEEN 1 AND 255),"
+"  received TEXT NOT NULL,"
+"  UNIQUE (admin_id, plugin, event_id));"
 };
 
 int schema_latest(void)

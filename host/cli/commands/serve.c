@@ -7,19 +7,36 @@
 #include <string.h>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/host.h"
 #include "http/http.h"
 #include "services/api.h"
 
+#define RELOAD_QUIET_MS 200      /* a change to a plugin's files is acted on after this */
+
 typedef struct serve_state {
-	uv_signal_t sigterm, sigint;
+	uv_signal_t sigterm, sigint, sighup;
 	http_server *srv;
+	cli_host host;
+	rt_watch *watch;
 } serve_state;
+
+/* /hooks/ goes to the plugins, the rest to the JSON API. */
+static void serve_handle(void *ud, const http_request *req, http_response *res)
+{
+	serve_state *s = ud;
+	if (strncmp(req->path, "/hooks/", 7) == 0)
+		http_hooks_handle(s->host.rt, req, res);
+	else
+		http_api_handle(&s->host.ledger, req, res);
+}
 
 static void on_stopped(void *ud)
 {
 	serve_state *s = ud;
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
 	uv_close((uv_handle_t *)&s->sigint, NULL);
+	uv_close((uv_handle_t *)&s->sighup, NULL);
+	rt_watch_stop(s->watch);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -29,7 +46,29 @@ static void on_signal(uv_signal_t *h, int signum)
 	        signum == SIGTERM ? "SIGTERM" : "SIGINT");
 	uv_signal_stop(&s->sigterm);
 	uv_signal_stop(&s->sigint);
+	uv_signal_stop(&s->sighup);
 	http_server_shutdown(s->srv, on_stopped, s);
+}
+
+static void on_reloaded(const char *plugin, int rc, const char *msg, void *ud)
+{
+	(void)ud;
+	if (rc)
+		fprintf(stderr, "serve: plugin %s not reloaded: %s\n", plugin, msg);
+	else
+		fprintf(stderr, "serve: plugin %s reloaded\n", plugin);
+}
+
+/* SIGHUP: the log file opened again (logrotate moved it) and every loaded plugin reloaded. */
+static void on_hangup(uv_signal_t *h, int signum)
+{
+	serve_state *s = h->data;
+	char errbuf[1200];
+	(void)signum;
+	fprintf(stderr, "serve: SIGHUP, reopening the log and reloading the plugins\n");
+	if (http_log_reopen(errbuf, sizeof errbuf))
+		fprintf(stderr, "serve: %s (the log stays where it was)\n", errbuf);
+	rt_reload_loaded(s->host.rt, 1, on_reloaded, s);
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT". */
@@ -53,22 +92,44 @@ static int parse_listen(const char *text, char *host, size_t size, int *port)
 	return 0;
 }
 
+static void print_routes(void)
+{
+	for (int i = 0; http_routes[i].method; i++)
+		printf("%s %s %s\n", http_routes[i].method, http_routes[i].pattern,
+		       http_routes[i].scope);
+	printf("%s %s %s\n", http_hook_route.method, http_hook_route.pattern,
+	       http_hook_route.scope);
+}
+
+static int read_limits(const cli_args *a, http_limits *lim)
+{
+	const char *ms_text = args_get(a, "read-timeout");
+	char *end;
+	long ms;
+	if (!ms_text)
+		return 0;
+	ms = strtol(ms_text, &end, 10);
+	if (!*ms_text || *end || ms < 1 || ms > 3600000) {
+		out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)", ms_text);
+		return EXIT_USAGE;
+	}
+	lim->read_timeout_ms = (unsigned)ms;
+	return 0;
+}
+
 int cmd_serve(const cli_args *a)
 {
-	const char *listen = args_get(a, "listen"), *rt = args_get(a, "read-timeout");
+	const char *listen = args_get(a, "listen"), *log = args_get(a, "log");
 	http_limits lim = HTTP_LIMITS_DEFAULT;
 	serve_state st = { 0 };
-	char host[128], errbuf[256];
-	uv_loop_t loop;
-	owed_ctx ctx;
+	char host[128], errbuf[1200];
+	owed_error err = { 0 };
 	int rc, port, bound;
 
 	if ((rc = args_want_pos(a, 0, 0)))
 		return rc;
 	if (args_get(a, "routes")) {
-		for (int i = 0; http_routes[i].method; i++)
-			printf("%s %s %s\n", http_routes[i].method, http_routes[i].pattern,
-			       http_routes[i].scope);
+		print_routes();
 		return EXIT_OK;
 	}
 	if (parse_listen(listen ? listen : "127.0.0.1:8080", host, sizeof host, &port)) {
@@ -76,36 +137,41 @@ int cmd_serve(const cli_args *a)
 		          listen);
 		return EXIT_USAGE;
 	}
-	if (rt) {
-		char *end;
-		long ms = strtol(rt, &end, 10);
-		if (!*rt || *end || ms < 1 || ms > 3600000) {
-			out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)", rt);
-			return EXIT_USAGE;
-		}
-		lim.read_timeout_ms = (unsigned)ms;
-	}
-	if ((rc = cli_session(a, &ctx)))
+	if ((rc = read_limits(a, &lim)))
 		return rc;
-	uv_loop_init(&loop);
-	if (http_server_start(&loop, host, port, &lim, http_api_handle, &ctx, &st.srv, &bound,
-	                      errbuf, sizeof errbuf)) {
+	if (log && http_log_open(log, errbuf, sizeof errbuf)) {
 		out_error("%s", errbuf);
-		uv_loop_close(&loop);
-		svc_close(&ctx);
+		return EXIT_IO;
+	}
+	if ((rc = cli_host_open(a, 1, &st.host))) {
+		http_log_close();
+		return rc;
+	}
+	if (rt_watch_start(st.host.rt, RELOAD_QUIET_MS, on_reloaded, &st, &st.watch, &err) ||
+	    http_server_start(&st.host.loop, host, port, &lim, serve_handle, &st, &st.srv, &bound,
+	                      errbuf, sizeof errbuf)) {
+		if (st.watch)
+			rt_watch_stop(st.watch);
+		cli_host_close(&st.host);
+		http_log_close();
+		if (err.msg[0])
+			return cli_fail(&err);
+		out_error("%s", errbuf);
 		return EXIT_IO;
 	}
 	printf("%d\n", bound);
 	fflush(stdout);
 	fprintf(stderr, "serve: listening on %s:%d\n", host, bound);
-	uv_signal_init(&loop, &st.sigterm);
-	uv_signal_init(&loop, &st.sigint);
-	st.sigterm.data = st.sigint.data = &st;
+	uv_signal_init(&st.host.loop, &st.sigterm);
+	uv_signal_init(&st.host.loop, &st.sigint);
+	uv_signal_init(&st.host.loop, &st.sighup);
+	st.sigterm.data = st.sigint.data = st.sighup.data = &st;
 	uv_signal_start(&st.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&st.sigint, on_signal, SIGINT);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	svc_close(&ctx);
+	uv_signal_start(&st.sighup, on_hangup, SIGHUP);
+	uv_run(&st.host.loop, UV_RUN_DEFAULT);
+	cli_host_close(&st.host);
+	http_log_close();
 	fprintf(stderr, "serve: stopped\n");
 	return EXIT_OK;
 }

@@ -178,6 +178,8 @@ static const cli_opt serve_opts[] = {
 	  "printed first on stdout)", 0 },
 	{ "read-timeout", "MS", "time allowed to read one request (default: 10000)", 0 },
 	{ "routes", NULL, "print the route table (method, path, scope) and exit", 0 },
+	{ "log", "FILE", "append the per-request log lines to FILE instead of stderr (opened "
+	  "again on SIGHUP)", 0 },
 	{ 0 }
 };
 static const cli_opt token_create_opts[] = {
