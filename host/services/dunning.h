@@ -56,6 +56,18 @@ int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *
 /* The cases not closed, by debtor, each with its debtor. */
 typedef int (*svc_case_cb)(const owed_case *c, const owed_debtor *d, void *ud);
 int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err);
+/* A debtor's case as a person sees it: the case not closed (has_case 0: none is), the open
+ * promise (has_promise), and the plan's instalments and the disputes on its invoices, each
+ * handed to its function (NULL: not wanted). */
+typedef struct svc_case_view {
+	owed_debtor debtor;
+	int has_case, has_promise;
+	owed_case c;
+	store_promise promise;
+} svc_case_view;
+int svc_case_show(owed_ctx *ctx, const char *debtor, svc_case_view *out,
+                  store_instalment_cb instalment, store_dispute_cb dispute, void *ud,
+                  owed_error *err);
 
 /* Disputes take an invoice out of the letters until resolved. */
 int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err);

@@ -139,6 +139,34 @@ int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err)
 	return rc ? svc_store_fail(ctx, rc, "listing cases", err) : 0;
 }
 
+static int keep_case(const owed_case *c, void *ud)
+{
+	*(owed_case *)ud = *c;
+	return 0;
+}
+
+int svc_case_show(owed_ctx *ctx, const char *debtor, svc_case_view *out,
+                  store_instalment_cb instalment, store_dispute_cb dispute, void *ud,
+                  owed_error *err)
+{
+	int rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = svc_find_debtor(ctx, "debtor", debtor, &out->debtor, err)) != 0)
+		return rc;
+	if ((rc = store_case_active_each(ctx->st, ctx->admin.id, out->debtor.id, keep_case,
+	                                 &out->c)) != 0)
+		return svc_store_fail(ctx, rc, "reading the case", err);
+	out->has_case = out->c.id != 0;
+	rc = store_promise_open(ctx->st, out->debtor.id, &out->promise);
+	if (rc != 0 && rc != OWED_ENOTFOUND)
+		return svc_store_fail(ctx, rc, "reading the promise", err);
+	out->has_promise = rc == 0;
+	if ((instalment && (rc = store_instalments(ctx->st, out->debtor.id, instalment, ud))) ||
+	    (dispute && (rc = store_disputes_of_debtor(ctx->st, out->debtor.id, dispute, ud))))
+		return svc_store_fail(ctx, rc, "reading the case", err);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ for the run */
 
 typedef struct plan_state {

@@ -17,6 +17,7 @@ enum {
 	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
 	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
 	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_ACTIVE_STEPS, SD_PAUSED, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_DISPUTES_OF_DEBTOR,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_BANK_FIRST, "dunning.c's statements overlap bank.c's");
@@ -471,6 +472,31 @@ int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date)
 	if (store_exec_write(s, st, NULL) != 0)
 		return OWED_EIO;
 	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
+}
+
+typedef struct dispute_ctx { store_dispute_cb cb; void *ctx; } dispute_ctx;
+
+static int dispute_row(sqlite3_stmt *st, void *ud)
+{
+	dispute_ctx *c = ud;
+	store_dispute d = { .id = sqlite3_column_int64(st, 0),
+	                    .invoice_id = sqlite3_column_int64(st, 1),
+	                    .reason = (const char *)sqlite3_column_text(st, 3),
+	                    .opened = store_col_date(st, 4), .resolved = store_col_date(st, 5) };
+	store_col_text(st, 2, d.invoice, sizeof d.invoice);
+	return c->cb(&d, c->ctx);
+}
+
+int store_disputes_of_debtor(store *s, int64_t debtor_id, store_dispute_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_DISPUTES_OF_DEBTOR, "SELECT x.id, i.id, i.number,"
+		" x.reason, x.opened, x.resolved FROM dispute x JOIN invoice i ON i.id = x.invoice_id"
+		" WHERE i.debtor_id = ? ORDER BY x.opened, x.id");
+	dispute_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	return store_each_row(s, st, dispute_row, &c);
 }
 
 /* ------------------------------------------------------------------ summaries */

@@ -228,6 +228,15 @@ int store_run_finish(store *s, owed_date date, const char *now, int64_t cases, i
 int store_dispute_open(store *s, int64_t invoice_id, const char *reason, owed_date date,
                        int64_t *id);
 int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date);
+/* Every dispute on a debtor's invoices, oldest first; resolved 0 while it is open. */
+typedef struct store_dispute {
+	int64_t id, invoice_id;
+	char invoice[64];
+	const char *reason;
+	owed_date opened, resolved;
+} store_dispute;
+typedef int (*store_dispute_cb)(const store_dispute *d, void *ctx);
+int store_disputes_of_debtor(store *s, int64_t debtor_id, store_dispute_cb cb, void *ctx);
 
 /* Sums over a period, by label: steps taken (by step), charges booked (by kind and currency),
  * payments received (by currency), cases active in the period (by state). */

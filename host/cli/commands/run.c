@@ -9,6 +9,7 @@
 #include "cli/commands/host.h"
 #include "services/dunning.h"
 #include "services/money_in.h"
+#include "services/render.h"
 
 static const char *const outcome_names[] = {
 	"step", "waiting", "done", "closed", "skipped", "failed", "handed off"
@@ -147,15 +148,7 @@ static int outbox_row(const store_outbox *r, void *ud)
 	cli_list *o = ud;
 	char id[24], attempts[16];
 	if (o->json) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddNumberToObject(j, "id", (double)r->id);
-		cJSON_AddStringToObject(j, "channel", r->channel);
-		cJSON_AddStringToObject(j, "idem_key", r->idem_key);
-		cJSON_AddStringToObject(j, "state", r->state);
-		cJSON_AddNumberToObject(j, "attempts", r->attempts);
-		cJSON_AddStringToObject(j, "next_attempt", r->next_attempt);
-		cJSON_AddStringToObject(j, "sent", r->sent);
-		cJSON_AddStringToObject(j, "last_error", r->last_error ? r->last_error : "");
+		cJSON *j = render_outbox(r);
 		cJSON_AddItemToArray(o->json, j);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/host.h"
 #include "http/http.h"
 #include "services/api.h"
 
@@ -55,12 +56,13 @@ static int parse_listen(const char *text, char *host, size_t size, int *port)
 
 int cmd_serve(const cli_args *a)
 {
-	const char *listen = args_get(a, "listen"), *rt = args_get(a, "read-timeout");
+	const char *listen = args_get(a, "listen"), *timeout = args_get(a, "read-timeout");
 	http_limits lim = HTTP_LIMITS_DEFAULT;
 	serve_state st = { 0 };
 	char host[128], errbuf[256];
 	uv_loop_t loop;
-	owed_ctx ctx;
+	cli_host h;
+	http_api api;
 	int rc, port, bound;
 
 	if ((rc = args_want_pos(a, 0, 0)))
@@ -76,23 +78,26 @@ int cmd_serve(const cli_args *a)
 		          listen);
 		return EXIT_USAGE;
 	}
-	if (rt) {
+	if (timeout) {
 		char *end;
-		long ms = strtol(rt, &end, 10);
-		if (!*rt || *end || ms < 1 || ms > 3600000) {
-			out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)", rt);
+		long ms = strtol(timeout, &end, 10);
+		if (!*timeout || *end || ms < 1 || ms > 3600000) {
+			out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)",
+			          timeout);
 			return EXIT_USAGE;
 		}
 		lim.read_timeout_ms = (unsigned)ms;
 	}
-	if ((rc = cli_session(a, &ctx)))
+	/* the runtime turns its own loop (h.loop) for each plugin call; the server has its own */
+	if ((rc = cli_host_open(a, 1, &h)))
 		return rc;
+	api = (http_api){ &h.ledger, h.rt, cli_config() };
 	uv_loop_init(&loop);
-	if (http_server_start(&loop, host, port, &lim, http_api_handle, &ctx, &st.srv, &bound,
+	if (http_server_start(&loop, host, port, &lim, http_api_handle, &api, &st.srv, &bound,
 	                      errbuf, sizeof errbuf)) {
 		out_error("%s", errbuf);
 		uv_loop_close(&loop);
-		svc_close(&ctx);
+		cli_host_close(&h);
 		return EXIT_IO;
 	}
 	printf("%d\n", bound);
@@ -105,7 +110,7 @@ int cmd_serve(const cli_args *a)
 	uv_signal_start(&st.sigint, on_signal, SIGINT);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	svc_close(&ctx);
+	cli_host_close(&h);
 	fprintf(stderr, "serve: stopped\n");
 	return EXIT_OK;
 }
