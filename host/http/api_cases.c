@@ -97,9 +97,12 @@ static int case_request(api_call *c, const body_field *fields, cJSON **doc, owed
 	return 0;
 }
 
-static void finish(api_call *c, int rc, owed_error *err, cJSON *doc)
+/* field: what the body calls the field the service names as the CLI does, or NULL. */
+static void finish(api_call *c, int rc, owed_error *err, const char *field, cJSON *doc)
 {
-	if (rc)
+	if (rc && field)
+		api_reply_error_field(c->res, err, field);
+	else if (rc)
 		api_reply_error(c->res, err);
 	else
 		reply_case(c, 200);
@@ -114,7 +117,7 @@ void api_post_dispute(api_call *c)
 	owed_debtor d;
 	cJSON *doc;
 	if (case_request(c, fields, &doc, &d, &invoice) == 0)
-		finish(c, svc_dispute(c->ctx, invoice, reason, &err), &err, doc);
+		finish(c, svc_dispute(c->ctx, invoice, reason, &err), &err, NULL, doc);
 }
 
 void api_post_resolve(api_call *c)
@@ -125,7 +128,7 @@ void api_post_resolve(api_call *c)
 	owed_debtor d;
 	cJSON *doc;
 	if (case_request(c, fields, &doc, &d, &invoice) == 0)
-		finish(c, svc_dispute_resolve(c->ctx, invoice, &err), &err, doc);
+		finish(c, svc_dispute_resolve(c->ctx, invoice, &err), &err, NULL, doc);
 }
 
 void api_post_promise(api_call *c)
@@ -144,7 +147,7 @@ void api_post_promise(api_call *c)
 		cJSON_Delete(doc);
 		return;
 	}
-	finish(c, svc_promise(c->ctx, d.number, date, amount, &err), &err, doc);
+	finish(c, svc_promise(c->ctx, d.number, date, amount, &err), &err, NULL, doc);
 }
 
 /* instalments: [{"date": "2026-03-01", "amount": "100.00"}, ...], handed to the service as
@@ -195,5 +198,5 @@ void api_post_plan(api_call *c)
 	}
 	for (size_t i = 0; i < n; i++)
 		instalments[i] = text[i];
-	finish(c, svc_plan(c->ctx, d.number, instalments, n, &err), &err, doc);
+	finish(c, svc_plan(c->ctx, d.number, instalments, n, &err), &err, "instalments", doc);
 }

@@ -65,18 +65,21 @@ void api_reply_problem(http_response *res, int status, const char *field, const 
 	res->content_type = "application/problem+json";
 }
 
+static int error_status(int code)
+{
+	switch (code) {
+	case OWED_EUSAGE: return 400;
+	case OWED_EINPUT: case OWED_EOVERFLOW: return 422;
+	case OWED_ENOTFOUND: return 404;
+	case OWED_EREFUSED: case OWED_EEXIST: return 409;
+	default: return 500;
+	}
+}
+
 void api_reply_error(http_response *res, const owed_error *err)
 {
-	int status;
 	char field[64] = "";
 	const char *colon = strchr(err->msg, ':');
-	switch (err->code) {
-	case OWED_EUSAGE: status = 400; break;
-	case OWED_EINPUT: case OWED_EOVERFLOW: status = 422; break;
-	case OWED_ENOTFOUND: status = 404; break;
-	case OWED_EREFUSED: case OWED_EEXIST: status = 409; break;
-	default: status = 500; break;
-	}
 	if (colon && (size_t)(colon - err->msg) < sizeof field) {
 		size_t n = (size_t)(colon - err->msg), i;
 		for (i = 0; i < n; i++) {
@@ -87,7 +90,12 @@ void api_reply_error(http_response *res, const owed_error *err)
 		}
 		field[i == n ? n : 0] = 0;
 	}
-	api_reply_problem(res, status, field, err->msg[0] ? err->msg : "failed");
+	api_reply_error_field(res, err, field);
+}
+
+void api_reply_error_field(http_response *res, const owed_error *err, const char *field)
+{
+	api_reply_problem(res, error_status(err->code), field, err->msg[0] ? err->msg : "failed");
 }
 
 void api_reply_get_error(http_response *res, owed_error *err)

@@ -89,6 +89,21 @@ void api_list_payments(api_call *c)
 	api_reply_json(c->res, 200, out);
 }
 
+/* The payment services name the CLI's arguments (PAYMENT, INVOICE, allocate): here the
+ * payment is the path (an unknown one is a 404) and the invoices are the body's
+ * allocations. */
+static void reply_payment_error(api_call *c, owed_error *err)
+{
+	if (strncmp(err->msg, "PAYMENT:", 8) == 0) {
+		if (err->code == OWED_EINPUT)
+			err->code = OWED_ENOTFOUND;
+		api_reply_error_field(c->res, err, NULL);
+	} else if (strncmp(err->msg, "INVOICE:", 8) == 0 || strncmp(err->msg, "allocate:", 9) == 0)
+		api_reply_error_field(c->res, err, "allocations");
+	else
+		api_reply_error(c->res, err);
+}
+
 /* A payment booked by hand, allocated to the invoices named (as `owed payment add
  * --allocate`); with none it stays unallocated on the debtor, as on the CLI. */
 void api_post_payment(api_call *c)
@@ -107,7 +122,7 @@ void api_post_payment(api_call *c)
 		return;
 	if (api_read_allocations(c, doc, "allocations", alloc, MAX_ALLOCATIONS, &in.nalloc) == 0) {
 		if (svc_payment_add(c->ctx, &in, &p, &err))
-			api_reply_error(c->res, &err);
+			reply_payment_error(c, &err);
 		else
 			api_reply_json(c->res, 201, render_payment(&p));
 	}
@@ -134,21 +149,6 @@ void api_payments_review(api_call *c)
 	api_reply_json(c->res, 200, out);
 }
 
-/* The matching service names the CLI's arguments (PAYMENT, INVOICE): here the payment is the
- * path (an unknown one is a 404) and the invoices are the body's allocations. */
-static void reply_match_error(api_call *c, owed_error *err)
-{
-	if (strncmp(err->msg, "PAYMENT:", 8) == 0) {
-		if (err->code == OWED_EINPUT)
-			err->code = OWED_ENOTFOUND;
-		api_reply_problem(c->res, err->code == OWED_ENOTFOUND ? 404 : 409, NULL, err->msg);
-	} else if (strncmp(err->msg, "INVOICE:", 8) == 0)
-		api_reply_problem(c->res, err->code == OWED_EREFUSED ? 409 : 422, "allocations",
-		                  err->msg);
-	else
-		api_reply_error(c->res, err);
-}
-
 /* Settles a payment: the invoices named take it (amount omitted: as much as fits), the rest
  * stays as credit, and it leaves the review queue. */
 void api_post_match(api_call *c)
@@ -167,7 +167,7 @@ void api_post_match(api_call *c)
 			api_reply_problem(c->res, 400, "allocations", "allocations: name the invoices "
 			                  "the payment pays ([{\"invoice\": NUMBER}])");
 		else if (svc_payment_match(c->ctx, (int64_t)id, alloc, n, &p, &err))
-			reply_match_error(c, &err);
+			reply_payment_error(c, &err);
 		else
 			api_reply_json(c->res, 200, render_payment(&p));
 	}
@@ -210,9 +210,10 @@ void api_post_statement(api_call *c)
 	if (svc_import_bank_text(c->ctx, c->api->rt, name, c->req->body, c->req->body_len, &opt,
 	                         statement_line, entries, &res, &err)) {
 		cJSON_Delete(entries);
-		if (err.code == OWED_EINPUT || err.code == OWED_EREFUSED)
-			api_reply_problem(c->res, 422, "body", err.msg);
-		else
+		if (err.code == OWED_EINPUT || err.code == OWED_EREFUSED) {
+			err.code = OWED_EINPUT;     /* unreadable or unbalanced: the file's fault */
+			api_reply_error_field(c->res, &err, "body");
+		} else
 			api_reply_error(c->res, &err);
 		return;
 	}

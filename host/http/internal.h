@@ -29,6 +29,8 @@ void api_reply_problem(http_response *res, int status, const char *field, const 
 /* A service failure; its message begins with the field it names ("issue-date: ..."), which
  * the problem calls as the JSON does (issue_date). */
 void api_reply_error(http_response *res, const owed_error *err);
+/* The same naming field: where the service calls it as the CLI does (allocate, INVOICE). */
+void api_reply_error_field(http_response *res, const owed_error *err, const char *field);
 /* The same where the service's "no such X" (bad input to the CLI) means the resource the
  * path names: a 404. */
 void api_reply_get_error(http_response *res, owed_error *err);
