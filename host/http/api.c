@@ -35,6 +35,7 @@ const http_route http_routes[] = {
 	{ "POST", "/api/v1/cases/{debtor}/promise", "write", api_post_promise },
 	{ "POST", "/api/v1/cases/{debtor}/plan", "write", api_post_plan },
 	{ "GET", "/api/v1/outbox", "admin", api_list_outbox },
+	{ "POST", "/api/v1/outbox/{id}/retry", "admin", api_post_outbox_retry },
 	{ "GET", "/api/v1/reports/aging", "read", api_report_aging },
 	{ 0 }
 };

@@ -1,6 +1,7 @@
 /*
  * api_outbox.c -- the deliveries the daily run queued: pending, sent and dead, with their
- * errors (`owed outbox`).  An admin's route: the errors name mail servers and paths.
+ * errors (`owed outbox`), and another chance for a dead one.  An admin's routes: the errors
+ * name mail servers and paths.
  */
 #include <string.h>
 
@@ -37,4 +38,24 @@ void api_list_outbox(api_call *c)
 	out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
 	api_reply_json(c->res, 200, out);
+}
+
+static int outbox_row(const store_outbox *o, void *ud)
+{
+	*(cJSON **)ud = render_outbox(o);
+	return 0;
+}
+
+/* A dead delivery back to pending: the next dispatch (`owed run`) tries it again. */
+void api_post_outbox_retry(api_call *c)
+{
+	owed_error err = { 0 };
+	cJSON *row = NULL;
+	long long id;
+	if (api_param_id(c, "delivery", &id))
+		return;
+	if (svc_outbox_retry(c->ctx, (int64_t)id, outbox_row, &row, &err))
+		api_reply_get_error(c->res, &err);
+	else
+		api_reply_json(c->res, 200, row);
 }

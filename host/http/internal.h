@@ -85,5 +85,6 @@ void api_post_promise(api_call *c);
 void api_post_plan(api_call *c);
 
 void api_list_outbox(api_call *c);
+void api_post_outbox_retry(api_call *c);
 
 #endif

@@ -52,6 +52,10 @@ int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered, int64_t *faile
                         owed_error *err);
 int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *ud,
                     owed_error *err);
+/* Gives a dead delivery another OUTBOX_MAX_ATTEMPTS, from the next dispatch on (a person
+ * fixed what killed it: an address, a password).  Only a dead row; a dossier event.  cb (may
+ * be NULL) gets the row as it now is. */
+int svc_outbox_retry(owed_ctx *ctx, int64_t id, store_outbox_cb cb, void *ud, owed_error *err);
 
 /* The cases not closed, by debtor, each with its debtor. */
 typedef int (*svc_case_cb)(const owed_case *c, const owed_debtor *d, void *ud);

@@ -17,7 +17,7 @@ enum {
 	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
 	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
 	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_ACTIVE_STEPS, SD_PAUSED, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
-	SD_DISPUTES_OF_DEBTOR,
+	SD_DISPUTES_OF_DEBTOR, SD_OUTBOX_GET,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_BANK_FIRST, "dunning.c's statements overlap bank.c's");
@@ -382,6 +382,21 @@ int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx
 		return OWED_EIO;
 	store_bind_text(st, 1, state ? state : "");
 	return store_each_row(s, st, outbox_row, &c);
+}
+
+int store_outbox_get(store *s, int64_t id, store_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_GET, "SELECT " OUTBOX_COLS " WHERE id = ?");
+	outbox_ctx c = { cb, ctx };
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	rc = outbox_row(st, &c);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,

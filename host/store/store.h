@@ -212,6 +212,8 @@ int store_outbox_insert(store *s, int64_t case_id, int64_t letter_id, const char
 /* Pending rows due at now (ISO 8601 UTC), oldest first; limit 0: all. */
 int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, void *ctx);
 int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx);
+/* The row with this id handed to cb, or OWED_ENOTFOUND. */
+int store_outbox_get(store *s, int64_t id, store_outbox_cb cb, void *ctx);
 int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
                       const char *next_attempt, const char *error, const char *sent);
 

@@ -2,7 +2,7 @@
 # serve_routes.sh -- the API's routes for money and cases over real HTTP (a server on
 # 127.0.0.1 with a free port): credit notes and write-offs, payments booked, listed and
 # matched, bank statements uploaded (booked and matched, or refused with nothing written),
-# a debtor's case and the actions on it, the outbox; with the scope matrix, 404s for unknown
+# a debtor's case and the actions on it, the outbox and a retry of a dead delivery; with the scope matrix, 404s for unknown
 # numbers, 409/422 naming the field, and an Idempotency-Key retry of every POST.
 . "$(dirname "$0")/lib.sh"
 
@@ -23,12 +23,13 @@ run token create --name ops --scope admin; ADM=$OUT
 serve_start
 check "serve is up" grep -qE '^[0-9]+$' <<<"$PORT"
 
-# again KEY: the last POST, sent again with the same Idempotency-Key, gets the same answer
+# idem ...: the POST, sent again with the same Idempotency-Key, gets the same answer
 # (marked as a replay); the caller checks that nothing changed twice.
-idem() {   # METHOD PATH BODY KEY
-	api "$1" "$2" "$RW" "$3" -H "Idempotency-Key: $4"
+idem() {   # METHOD PATH BODY KEY [TOKEN]
+	local token=${5:-$RW}
+	api "$1" "$2" "$token" "$3" -H "Idempotency-Key: $4"
 	local first=$OUT status=$STATUS
-	api "$1" "$2" "$RW" "$3" -H "Idempotency-Key: $4"
+	api "$1" "$2" "$token" "$3" -H "Idempotency-Key: $4"
 	equal "$1 $2: a retry gets the first answer" "$STATUS $OUT" "$status $first"
 	check "$1 $2: the retry says it is one" grep -qi '^idempotent-replayed: true' "$WORK/headers"
 }
@@ -43,7 +44,7 @@ for route in "POST /api/v1/invoices/F1/credit" "POST /api/v1/invoices/F1/write-o
              "GET /api/v1/payments" "POST /api/v1/payments" "POST /api/v1/payments/1/match" \
              "POST /api/v1/statements" "GET /api/v1/cases/D1" "POST /api/v1/cases/D1/dispute" \
              "POST /api/v1/cases/D1/resolve" "POST /api/v1/cases/D1/promise" \
-             "POST /api/v1/cases/D1/plan" "GET /api/v1/outbox"; do
+             "POST /api/v1/cases/D1/plan" "GET /api/v1/outbox" "POST /api/v1/outbox/1/retry"; do
 	set -- $route
 	api "$1" "$2" ""; expect_problem 401
 	api "$1" "$2" "owed_0000"; expect_problem 401
@@ -211,6 +212,20 @@ api GET '/api/v1/outbox?state=pending' "$ADM"; expect_status 200
 expect_json '.items[0].channel' email '.items[0].idem_key' case-1:reminder1:email \
 	'.items[0].attempts' 1 '.items[0].last_error' "debtor D3 has no e-mail address" '.items[1]' null
 api GET '/api/v1/outbox?state=dead' "$ADM"; expect_json .items '[]'
+api POST /api/v1/outbox/1/retry "$ADM"; expect_problem 409
+expect_json .detail "outbox: delivery 1 is pending; only a dead one is retried"
+api POST /api/v1/outbox/1/retry "$RW"; expect_problem 403
+api POST /api/v1/outbox/99/retry "$ADM"; expect_problem 404
+api POST /api/v1/outbox/x/retry "$ADM"; expect_problem 404
+run outbox retry 1; expect_exit 4; expect_err "outbox: delivery 1 is pending; only a dead one is retried"
+run outbox retry x; expect_exit 2; expect_err "ID: 'x' is not a delivery id"
+# as five failed dispatches leave it
+sqlite3 "$db" "UPDATE outbox SET state = 'dead', attempts = 5 WHERE id = 1"
+idem POST /api/v1/outbox/1/retry '' retry-1 "$ADM"
+expect_status 200; expect_json .id 1 .state pending .attempts 0 .last_error "debtor D3 has no e-mail address"
+api POST /api/v1/outbox/1/retry "$ADM"; expect_problem 409
+run dossier debtor D3; expect_exit 0
+equal "one retry in D3's dossier, by the admin token" "$(grep -cE ' ops +outbox retry ' <<<"$OUT")" 1
 
 section "the server stops"
 kill -TERM "$SPID"; wait "$SPID"; src=$?

@@ -49,6 +49,7 @@ int cmd_run(const cli_args *a);
 int cmd_case_dispute(const cli_args *a);
 int cmd_case_resolve(const cli_args *a);
 int cmd_outbox(const cli_args *a);
+int cmd_outbox_retry(const cli_args *a);
 int cmd_case_promise(const cli_args *a);
 int cmd_case_plan(const cli_args *a);
 int cmd_tasks(const cli_args *a);

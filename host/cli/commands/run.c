@@ -1,5 +1,5 @@
 /*
- * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox`.
+ * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox [retry]`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +177,30 @@ int cmd_outbox(const cli_args *a)
 	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);
 	svc_close(&ctx);
 	return cli_list_close(&o, rc, &err);
+}
+
+int cmd_outbox_retry(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	long long id;
+	char *end;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)))
+		return rc;
+	id = strtoll(a->pos[0], &end, 10);
+	if (*end || id <= 0) {
+		out_error("ID: '%s' is not a delivery id (see 'owed outbox')", a->pos[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_outbox_retry(&ctx, id, NULL, NULL, &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("delivery %lld is pending again: the next run tries it\n", id);
+	return EXIT_OK;
 }
 
 int cmd_case_promise(const cli_args *a)

@@ -239,6 +239,8 @@ const cli_entry cli_commands[] = {
 	    plan_opts, 0 }, cmd_case_plan },
 	{ { "tasks", "[ID]", "Calls to make (owed tasks ID marks one done).", tasks_opts, 0 },
 	  cmd_tasks },
+	{ { "outbox retry", "ID", "Another chance for a dead delivery, from the next run on.",
+	    no_opts, 0 }, cmd_outbox_retry },
 	{ { "outbox", "", "Deliveries: pending, sent and dead, with their errors.", outbox_opts,
 	    0 }, cmd_outbox },
 	{ { "collect sepa", "", "Collect due invoices by SEPA direct debit: a pain.008 file.",
