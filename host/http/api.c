@@ -34,6 +34,8 @@ const http_route http_routes[] = {
 	{ "POST", "/api/v1/cases/{debtor}/resolve", "write", api_post_resolve },
 	{ "POST", "/api/v1/cases/{debtor}/promise", "write", api_post_promise },
 	{ "POST", "/api/v1/cases/{debtor}/plan", "write", api_post_plan },
+	{ "POST", "/api/v1/cases/{debtor}/pause", "write", api_post_pause },
+	{ "POST", "/api/v1/cases/{debtor}/resume", "write", api_post_resume },
 	{ "GET", "/api/v1/outbox", "admin", api_list_outbox },
 	{ "POST", "/api/v1/outbox/{id}/retry", "admin", api_post_outbox_retry },
 	{ "GET", "/api/v1/reports/aging", "read", api_report_aging },

@@ -1,7 +1,7 @@
 /*
  * api_cases.c -- a debtor's dunning case: what it is (policy, state, last step, next date,
  * what holds it back) and the user actions on it -- disputes, promises to pay, payment
- * plans.  Each action answers with the case as it now is.
+ * plans, a pause by hand.  Each action answers with the case as it now is.
  */
 #include <stdio.h>
 #include <string.h>
@@ -199,4 +199,25 @@ void api_post_plan(api_call *c)
 	for (size_t i = 0; i < n; i++)
 		instalments[i] = text[i];
 	finish(c, svc_plan(c->ctx, d.number, instalments, n, &err), &err, "instalments", doc);
+}
+
+void api_post_pause(api_call *c)
+{
+	const char *reason = NULL;
+	const body_field fields[] = { { "reason", &reason }, { 0 } };
+	owed_error err = { 0 };
+	owed_debtor d;
+	cJSON *doc;
+	if (case_request(c, fields, &doc, &d, NULL) == 0)
+		finish(c, svc_case_pause(c->ctx, d.number, reason, &err), &err, NULL, doc);
+}
+
+void api_post_resume(api_call *c)
+{
+	const body_field fields[] = { { 0 } };
+	owed_error err = { 0 };
+	owed_debtor d;
+	cJSON *doc;
+	if (case_request(c, fields, &doc, &d, NULL) == 0)
+		finish(c, svc_case_resume(c->ctx, d.number, &err), &err, NULL, doc);
 }

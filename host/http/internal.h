@@ -83,6 +83,8 @@ void api_post_dispute(api_call *c);
 void api_post_resolve(api_call *c);
 void api_post_promise(api_call *c);
 void api_post_plan(api_call *c);
+void api_post_pause(api_call *c);
+void api_post_resume(api_call *c);
 
 void api_list_outbox(api_call *c);
 void api_post_outbox_retry(api_call *c);

@@ -189,6 +189,12 @@ cJSON *render_case_view(const svc_case_view *v)
 	json_date_or_null(o, "next_date", v->c.next_date);
 	json_date_or_null(o, "opened", v->c.opened);
 	cJSON_AddBoolToObject(o, "credit_hold", v->debtor.credit_hold);
+	if (v->has_pause) {
+		cJSON *p = cJSON_AddObjectToObject(o, "paused");
+		svc_json_date(p, "since", v->pause.paused);
+		cJSON_AddStringToObject(p, "reason", v->pause.reason);
+	} else
+		cJSON_AddNullToObject(o, "paused");
 	if (v->has_promise) {
 		cJSON *p = cJSON_AddObjectToObject(o, "promise");
 		svc_json_date(p, "date", v->promise.date);

@@ -371,7 +371,23 @@ static const char *const migrations[] = {
 
 /* 7: listing invoices page by page (the API's cursor: after this due date and number) reads
  * the next rows of this index instead of sorting every invoice for each page. */
-"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);"
+"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);",
+
+/* 8, 9: reserved for other branches of issue #6 (migration numbers are handed out per branch
+ * so they merge cleanly); each replaces its empty one. */
+"",
+"",
+
+/* 10: a case paused by hand (`owed case pause`, POST /api/v1/cases/{debtor}/pause) until a
+ * person resumes it, with the reason.  At most one pause holds per debtor (the partial
+ * UNIQUE index): pausing twice is refused, not stacked. */
+"CREATE TABLE case_pause ("
+"  id INTEGER PRIMARY KEY,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+"  paused TEXT NOT NULL,"
+"  resumed TEXT);"
+"CREATE UNIQUE INDEX case_pause_holds ON case_pause(debtor_id) WHERE resumed IS NULL;"
 };
 
 int schema_latest(void)

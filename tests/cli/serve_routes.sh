@@ -2,7 +2,7 @@
 # serve_routes.sh -- the API's routes for money and cases over real HTTP (a server on
 # 127.0.0.1 with a free port): credit notes and write-offs, payments booked, listed and
 # matched, bank statements uploaded (booked and matched, or refused with nothing written),
-# a debtor's case and the actions on it, the outbox and a retry of a dead delivery; with the scope matrix, 404s for unknown
+# a debtor's case and the actions on it (a pause by hand too), the outbox and a retry of a dead delivery; with the scope matrix, 404s for unknown
 # numbers, 409/422 naming the field, and an Idempotency-Key retry of every POST.
 . "$(dirname "$0")/lib.sh"
 
@@ -33,8 +33,8 @@ idem() {   # METHOD PATH BODY KEY [TOKEN]
 	equal "$1 $2: a retry gets the first answer" "$STATUS $OUT" "$status $first"
 	check "$1 $2: the retry says it is one" grep -qi '^idempotent-replayed: true' "$WORK/headers"
 }
-# events ENTITY NUMBER KIND: how many events of that kind in the dossier that the token wrote
-events() {
+# by_rw ENTITY NUMBER KIND: how many events of that kind in the dossier that the token wrote
+by_rw() {
 	run dossier "$1" "$2"
 	grep -cE "^[0-9TZ:-]+ +rw +[a-z]+ $3  " <<<"$OUT"
 }
@@ -44,7 +44,8 @@ for route in "POST /api/v1/invoices/F1/credit" "POST /api/v1/invoices/F1/write-o
              "GET /api/v1/payments" "POST /api/v1/payments" "POST /api/v1/payments/1/match" \
              "POST /api/v1/statements" "GET /api/v1/cases/D1" "POST /api/v1/cases/D1/dispute" \
              "POST /api/v1/cases/D1/resolve" "POST /api/v1/cases/D1/promise" \
-             "POST /api/v1/cases/D1/plan" "GET /api/v1/outbox" "POST /api/v1/outbox/1/retry"; do
+             "POST /api/v1/cases/D1/plan" "POST /api/v1/cases/D1/pause" \
+             "POST /api/v1/cases/D1/resume" "GET /api/v1/outbox" "POST /api/v1/outbox/1/retry"; do
 	set -- $route
 	api "$1" "$2" ""; expect_problem 401
 	api "$1" "$2" "owed_0000"; expect_problem 401
@@ -71,7 +72,7 @@ api POST /api/v1/invoices/F1/credit "$RW" '{"amount":1}'; expect_problem 422 amo
 api POST /api/v1/invoices/F1/credit "$RW" '{"amount":"1.00","colour":"red"}'; expect_problem 422 colour
 idem POST /api/v1/invoices/F1/credit '{"amount":"5.00","date":"2026-02-02"}' credit-1
 expect_json .credited 15.00 .open 85.00
-equal "two credit notes in F1's dossier" "$(events invoice F1 credited)" 2
+equal "two credit notes in F1's dossier" "$(by_rw invoice F1 credited)" 2
 api POST /api/v1/invoices/F2/write-off "$RW" '{"amount":"50.00","reason":"goodwill"}'
 expect_status 201; expect_json .written_off 50.00 .open 200.00
 api POST /api/v1/invoices/NOPE/write-off "$RW" '{}'; expect_problem 404
@@ -79,7 +80,7 @@ api POST /api/v1/invoices/F2/write-off "$RW" '{"amount":"200.01"}'; expect_probl
 idem POST /api/v1/invoices/F2/write-off '{"reason":"the rest"}' writeoff-1
 expect_status 201; expect_json .written_off 250.00 .open 0.00 .status closed
 api POST /api/v1/invoices/F2/write-off "$RW" '{}'; expect_problem 409 invoice
-equal "two write-offs in F2's dossier" "$(events invoice F2 written_off)" 2
+equal "two write-offs in F2's dossier" "$(by_rw invoice F2 written_off)" 2
 
 section "the invoice list: overdue"
 api GET '/api/v1/invoices?overdue=true' "$RO"; expect_status 200
@@ -105,7 +106,7 @@ api POST /api/v1/payments "$RW" '{"amount":"1,2x"}'; expect_problem 422 amount
 api POST /api/v1/payments "$RW" '{"amount":"1.00","debtor":"NOPE"}'; expect_problem 422 debtor
 api POST /api/v1/payments "$RW" '{"date":"2026-02-16"}'; expect_problem 400 amount
 equal "refused payments wrote nothing" "$(db_state)" "$before"
-equal "one payment event for the retried POST" "$(events invoice F1 allocated)" 1
+equal "one payment event for the retried POST" "$(by_rw invoice F1 allocated)" 1
 api GET /api/v1/payments "$RO"; expect_status 200
 expect_json '.items[0].id' "$P1" '.items[0].amount' 40.00 '.items[1].id' "$P2" '.items[1].amount' 25.00 .next null
 api GET '/api/v1/payments?limit=1' "$RO"; expect_json '.items[0].id' "$P1"
@@ -163,7 +164,8 @@ api POST "/api/v1/payments/$P2/match" "$RW" '{"allocations":[{"invoice":"F1"}]}'
 
 section "a debtor's case"
 api GET /api/v1/cases/D2 "$RO"; expect_status 200
-expect_json .debtor D2 .state none .promise null .disputes '[]' .instalments '[]' .next_date null
+expect_json .debtor D2 .state none .paused null .promise null .disputes '[]' .instalments '[]' \
+	.next_date null
 api GET /api/v1/cases/NOPE "$RO"; expect_problem 404
 idem POST /api/v1/cases/D2/dispute '{"invoice":"F3","reason":"wrong amount"}' dispute-1
 expect_status 200
@@ -176,11 +178,11 @@ api POST /api/v1/cases/D2/dispute "$RW" '{"invoice":"F3"}'; expect_problem 400 r
 api POST /api/v1/cases/D2/dispute "$RW" '{"reason":"x"}'; expect_problem 400 invoice
 api POST /api/v1/cases/D2/dispute "$RW" '{"invoice":"NOPE","reason":"x"}'; expect_problem 422 invoice
 api POST /api/v1/cases/NOPE/dispute "$RW" '{"invoice":"F3","reason":"x"}'; expect_problem 404
-equal "one dispute event" "$(events invoice F3 disputed)" 1
+equal "one dispute event" "$(by_rw invoice F3 disputed)" 1
 idem POST /api/v1/cases/D2/resolve '{"invoice":"F3"}' resolve-1
 expect_status 200; expect_json '.disputes[0].resolved' 2026-03-01
 api POST /api/v1/cases/D2/resolve "$RW" '{"invoice":"F3"}'; expect_problem 409 invoice
-equal "one resolution event" "$(events invoice F3 "dispute resolved")" 1
+equal "one resolution event" "$(by_rw invoice F3 "dispute resolved")" 1
 
 idem POST /api/v1/cases/D1/promise '{"date":"2026-03-15","amount":"100.00"}' promise-1
 expect_status 200; expect_json .promise.date 2026-03-15 .promise.amount 100.00 .promise.currency EUR
@@ -188,7 +190,7 @@ api POST /api/v1/cases/D1/promise "$RW" '{"date":"2026-03-20","amount":"5.00"}';
 api POST /api/v1/cases/D2/promise "$RW" '{"date":"2026-03-20"}'; expect_problem 400 amount
 api POST /api/v1/cases/D2/promise "$RW" '{"date":"2026-13-01","amount":"5.00"}'; expect_problem 422 date
 api POST /api/v1/cases/D2/promise "$RW" '{"date":"2026-03-20","amount":"-5"}'; expect_problem 422 amount
-equal "one promise event" "$(events debtor D1 "promised to pay")" 1
+equal "one promise event" "$(by_rw debtor D1 "promised to pay")" 1
 
 idem POST /api/v1/cases/D2/plan '{"instalments":[{"date":"2026-04-01","amount":"20.00"},{"date":"2026-05-01","amount":"26.67"}]}' plan-1
 expect_status 200
@@ -198,7 +200,7 @@ api POST /api/v1/cases/D2/plan "$RW" '{}'; expect_problem 400 instalments
 api POST /api/v1/cases/D2/plan "$RW" '{"instalments":[]}'; expect_problem 422 instalments
 api POST /api/v1/cases/D2/plan "$RW" '{"instalments":[{"date":"2026-04-01"}]}'; expect_problem 422 instalments
 api POST /api/v1/cases/D2/plan "$RW" '{"instalments":[{"date":"2026-04-01","amount":"abc"}]}'; expect_problem 422 instalments
-equal "one plan event" "$(events debtor D2 "payment plan agreed")" 1
+equal "one plan event" "$(by_rw debtor D2 "payment plan agreed")" 1
 
 section "a case the run opened, and its delivery in the outbox"
 run debtor add --number D3 --name "Visser" --address "Kade 2, 1011 AB Amsterdam"
@@ -226,6 +228,31 @@ expect_status 200; expect_json .id 1 .state pending .attempts 0 .last_error "deb
 api POST /api/v1/outbox/1/retry "$ADM"; expect_problem 409
 run dossier debtor D3; expect_exit 0
 equal "one retry in D3's dossier, by the admin token" "$(grep -cE ' ops +outbox retry ' <<<"$OUT")" 1
+
+section "a pause by hand"
+idem POST /api/v1/cases/D3/pause '{"reason":"talks with the owner"}' pause-1
+expect_status 200
+expect_json .state open .paused.since 2026-03-01 .paused.reason "talks with the owner"
+api POST /api/v1/cases/D3/pause "$RW" '{"reason":"again"}'; expect_problem 409 debtor
+expect_json .detail "debtor: D3 is paused already (since 2026-03-01: talks with the owner)"
+api POST /api/v1/cases/D3/pause "$RW" '{}'; expect_problem 400 reason
+api POST /api/v1/cases/NOPE/pause "$RW" '{"reason":"x"}'; expect_problem 404
+run case pause D3 --reason x; expect_exit 4; expect_err "debtor: D3 is paused already"
+run run --date 2026-03-20 --dry-run; expect_exit 0
+expect_row D3 "Visser skipped reminder1 €100.00 paused by hand since 2026-03-01: talks with the owner"
+idem POST /api/v1/cases/D3/resume '' resume-1
+expect_status 200; expect_json .state open .paused null
+api POST /api/v1/cases/D3/resume "$RW"; expect_problem 409 debtor
+expect_json .detail "debtor: D3 is not paused"
+run case resume D3; expect_exit 4; expect_err "debtor: D3 is not paused"
+run run --date 2026-03-20 --dry-run; expect_exit 0
+check "resumed, the run weighs D3's case again" bash -c "! grep -q 'paused by hand' <<<'$OUT'"
+equal "one pause in D3's dossier" "$(by_rw debtor D3 "case paused")" 1
+equal "one resumption in D3's dossier" "$(by_rw debtor D3 "case resumed")" 1
+run case pause D2 --reason "legal check"; expect_exit 0
+expect_out "D2's case is paused until 'owed case resume D2'"
+run case resume D2; expect_exit 0
+run case pause D2; expect_exit 2; expect_err "reason: a pause needs a reason"
 
 section "the server stops"
 kill -TERM "$SPID"; wait "$SPID"; src=$?

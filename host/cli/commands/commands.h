@@ -52,6 +52,8 @@ int cmd_outbox(const cli_args *a);
 int cmd_outbox_retry(const cli_args *a);
 int cmd_case_promise(const cli_args *a);
 int cmd_case_plan(const cli_args *a);
+int cmd_case_pause(const cli_args *a);
+int cmd_case_resume(const cli_args *a);
 int cmd_tasks(const cli_args *a);
 int cmd_case_list(const cli_args *a);
 int cmd_test(const cli_args *a);

@@ -1,5 +1,6 @@
 /*
- * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox [retry]`.
+ * run.c -- `owed run`, `owed case dispute|resolve|pause|resume|promise|plan|list`, `owed
+ * tasks` and `owed outbox [retry]`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,36 @@ int cmd_case_promise(const cli_args *a)
 	if (rc)
 		return cli_fail(&err);
 	printf("promise recorded: %s's case waits until %s\n", a->pos[0], args_get(a, "date"));
+	return EXIT_OK;
+}
+
+int cmd_case_pause(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_case_pause(&ctx, a->pos[0], args_get(a, "reason"), &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("%s's case is paused until 'owed case resume %s'\n", a->pos[0], a->pos[0]);
+	return EXIT_OK;
+}
+
+int cmd_case_resume(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_case_resume(&ctx, a->pos[0], &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("%s's case resumes: the next run decides its next step\n", a->pos[0]);
 	return EXIT_OK;
 }
 
