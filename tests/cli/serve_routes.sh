@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # serve_routes.sh -- the API's routes for money and cases over real HTTP (a server on
 # 127.0.0.1 with a free port): credit notes and write-offs, payments booked, listed and
-# matched, bank statements uploaded (booked and matched, or refused with nothing written),
-# a debtor's case and the actions on it (a pause by hand too), the outbox and a retry of a dead delivery; with the scope matrix, 404s for unknown
-# numbers, 409/422 naming the field, and an Idempotency-Key retry of every POST.
+# matched, bank statements uploaded (CAMT.053 and MT940; booked and matched, or refused with
+# nothing written), a debtor's case and the actions on it (a pause by hand too), the outbox
+# and a retry of a dead delivery; with the scope matrix, 404s for unknown numbers, 409/422
+# naming the field, and an Idempotency-Key retry of every POST.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || { echo "skipped: no curl"; exit 0; }
@@ -253,6 +254,17 @@ run case pause D2 --reason "legal check"; expect_exit 0
 expect_out "D2's case is paused until 'owed case resume D2'"
 run case resume D2; expect_exit 0
 run case pause D2; expect_exit 2; expect_err "reason: a pause needs a reason"
+
+section "an MT940 statement, recognised by its content"
+printf '%s\r\n' ':20:MT940-1' ':25:NL91ABNA0417164300EUR' ':28C:00001' ':60F:C260301EUR1000,00' \
+	':61:2603020302C20,00NTRFNONREF//B-MT-1' \
+	':86:/CNTP/NL02ABNA0123456789/ABNANL2A/Onbekend///REMI/USTD//bestelling 8/' \
+	':62F:C260302EUR1020,00' >"$WORK/s2.sta"
+api POST '/api/v1/statements?name=s2.sta' "$RW" "@$WORK/s2.sta"
+expect_status 201
+expect_json .statements 1 .entries 1 .review 1 '.entries_detail[0].amount' 20.00 \
+	'.entries_detail[0].date' 2026-03-02 '.entries_detail[0].account' NL91ABNA0417164300
+run payment review --json; expect_json '.[0].amount' 20.00 '.[0].iban' NL02ABNA0123456789
 
 section "the server stops"
 kill -TERM "$SPID"; wait "$SPID"; src=$?
