@@ -19,7 +19,7 @@
 
 #define HOOK "webhook"
 
-const http_route http_hook_route = { "POST", "/hooks/{plugin}/{path}", "none" };
+const http_route http_hook_route = { "POST", "/hooks/{plugin}/{path}", "none", NULL };
 
 typedef struct hook_call {
 	http_later *later;

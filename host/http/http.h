@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "runtime/config.h"
 #include "runtime/runtime.h"
 #include "services/services.h"
 
@@ -78,13 +79,26 @@ int http_server_start(uv_loop_t *loop, const char *host, int port, const http_li
 void http_server_shutdown(http_server *s, void (*done)(void *ud), void *ud);
 
 /* The JSON API. */
+struct api_call;
 typedef struct http_route {
-	const char *method, *pattern;   /* pattern as in docs/openapi.yaml: /api/v1/debtors/{number} */
+	const char *method, *pattern;   /* pattern as in docs/openapi.yaml: /api/v1/debtors/{number};
+	                                 * at most one {parameter} */
 	const char *scope;              /* the least scope a token needs */
+	void (*fn)(struct api_call *c);
 } http_route;
 /* The route table; ends with a zero entry. */
 extern const http_route http_routes[];
-/* The handler for http_server_start; ud is the owed_ctx of the open ledger. */
+
+/* What the routes work with: the open ledger, and the plugin runtime (importers, matchers)
+ * with the configuration it was set up from.  The runtime runs on a loop of its own: a
+ * plugin call turns that loop until it is done, which the server's loop must not do from
+ * inside one of its own callbacks. */
+typedef struct http_api {
+	owed_ctx *ctx;
+	rt *rt;
+	const owed_config *config;
+} http_api;
+/* The handler for http_server_start; ud is the http_api. */
 void http_api_handle(void *ud, const http_request *req, http_response *res);
 
 /* Partner webhooks (hooks.c, docs/webhooks.md): a request under /hooks/ is handed to the

@@ -52,14 +52,36 @@ int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered, int64_t *faile
                         owed_error *err);
 int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *ud,
                     owed_error *err);
+/* Gives a dead delivery another OUTBOX_MAX_ATTEMPTS, from the next dispatch on (a person
+ * fixed what killed it: an address, a password).  Only a dead row; a dossier event.  cb (may
+ * be NULL) gets the row as it now is. */
+int svc_outbox_retry(owed_ctx *ctx, int64_t id, store_outbox_cb cb, void *ud, owed_error *err);
 
 /* The cases not closed, by debtor, each with its debtor. */
 typedef int (*svc_case_cb)(const owed_case *c, const owed_debtor *d, void *ud);
 int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err);
+/* A debtor's case as a person sees it: the case not closed (has_case 0: none is), the pause
+ * by hand (has_pause), the open promise (has_promise), and the plan's instalments and the disputes on its invoices, each
+ * handed to its function (NULL: not wanted). */
+typedef struct svc_case_view {
+	owed_debtor debtor;
+	int has_case, has_pause, has_promise;
+	owed_case c;
+	store_pause pause;
+	store_promise promise;
+} svc_case_view;
+int svc_case_show(owed_ctx *ctx, const char *debtor, svc_case_view *out,
+                  store_instalment_cb instalment, store_dispute_cb dispute, void *ud,
+                  owed_error *err);
 
 /* Disputes take an invoice out of the letters until resolved. */
 int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err);
 int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err);
+
+/* A pause by hand holds the debtor's case, whatever else would happen, until resumed; the
+ * reason is required.  Pausing a paused case or resuming one that is not is refused. */
+int svc_case_pause(owed_ctx *ctx, const char *debtor, const char *reason, owed_error *err);
+int svc_case_resume(owed_ctx *ctx, const char *debtor, owed_error *err);
 
 /* A promise to pay pauses the debtor's case until its date; past it, dunning resumes by
  * itself unless what was promised was paid. */
@@ -74,7 +96,7 @@ int svc_plan(owed_ctx *ctx, const char *debtor, const char *const *instalments, 
 int svc_tasks(owed_ctx *ctx, int open_only, store_task_cb cb, void *ud, owed_error *err);
 int svc_task_done(owed_ctx *ctx, int64_t id, owed_error *err);
 
-/* For the run: 1 with why set when a promise or a plan holds the case back today; settles
+/* For the run: 1 with why set when a pause, a promise or a plan holds the case back today; settles
  * promises and instalments whose date has passed (unless dry_run). */
 int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date today,
                 int dry_run, char *why, size_t size, owed_error *err);

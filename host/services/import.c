@@ -440,6 +440,28 @@ static int book_file(owed_ctx *ctx, rt *r, const svc_import_options *o, imp_file
 	return 0;
 }
 
+/* One file read by its importer (f->path set; text NULL: read from that path), booked whole or
+ * not at all. */
+static int import_one(owed_ctx *ctx, rt *r, imp_file *f, const char *text, size_t len,
+                      const svc_import_options *o, svc_import_cb cb, void *ud,
+                      svc_import_result *res, owed_error *err)
+{
+	int rc = text ? imp_run_text(r, f->path, text, len, o->format, f->sha, &f->format, parsed,
+	                             f, err)
+	              : imp_run(r, f->path, o->format, f->sha, &f->format, parsed, f, err);
+	if (rc != 0)
+		return rc;
+	if ((rc = store_begin(ctx->st)) != 0)
+		return svc_store_fail(ctx, rc, "importing", err);
+	if ((rc = book_file(ctx, r, o, f, cb, ud, res, err)) != 0 || o->dry_run)
+		store_rollback(ctx->st);
+	else if ((rc = store_commit(ctx->st)) != 0) {
+		svc_store_fail(ctx, rc, "importing", err);
+		store_rollback(ctx->st);
+	}
+	return rc;
+}
+
 int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfiles,
                     const svc_import_options *o, svc_import_cb cb, void *ud,
                     svc_import_result *res, owed_error *err)
@@ -454,16 +476,7 @@ int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfile
 	for (size_t i = 0; i < nfiles; i++) {
 		imp_file f = { .path = files[i] };
 		one = (owed_error){ 0 };
-		if ((rc = imp_run(r, f.path, o->format, f.sha, &f.format, parsed, &f, &one)) == 0) {
-			if ((rc = store_begin(ctx->st)) != 0)
-				svc_store_fail(ctx, rc, "importing", &one);
-			else if ((rc = book_file(ctx, r, o, &f, cb, ud, res, &one)) != 0 || o->dry_run)
-				store_rollback(ctx->st);
-			else if ((rc = store_commit(ctx->st)) != 0) {
-				svc_store_fail(ctx, rc, "importing", &one);
-				store_rollback(ctx->st);
-			}
-		}
+		rc = import_one(ctx, r, &f, NULL, 0, o, cb, ud, res, &one);
 		file_free(&f);
 		if (rc == 0)
 			res->files++;
@@ -473,4 +486,17 @@ int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfile
 			fprintf(stderr, "owed: %s\n", one.msg);
 	}
 	return first ? err->code : 0;
+}
+
+int svc_import_bank_text(owed_ctx *ctx, rt *r, const char *name, const char *text, size_t len,
+                         const svc_import_options *o, svc_import_cb cb, void *ud,
+                         svc_import_result *res, owed_error *err)
+{
+	imp_file f = { .path = name };
+	int rc;
+	memset(res, 0, sizeof *res);
+	if ((rc = import_one(ctx, r, &f, text, len, o, cb, ud, res, err)) == 0)
+		res->files = 1;
+	file_free(&f);
+	return rc;
 }

@@ -158,24 +158,32 @@ static void parsed(rt_plugin *p, int status, lua_State *co, int nres, const char
 int imp_run(rt *r, const char *path, const char *format, char sha256[65], const char **name,
             imp_result_fn fn, void *ud, owed_error *err)
 {
-	run_call c = { .path = path, .fn = fn, .ud = ud };
-	char tried[256], *text;
+	size_t len;
+	char *text = read_file(path, &len, err);
+	int rc;
+	if (!text)
+		return err->code;
+	rc = imp_run_text(r, path, text, len, format, sha256, name, fn, ud, err);
+	free(text);
+	return rc;
+}
+
+int imp_run_text(rt *r, const char *path, const char *text, size_t len, const char *format,
+                 char sha256[65], const char **name, imp_result_fn fn, void *ud,
+                 owed_error *err)
+{
+	run_call c = { .path = path, .text = text, .len = len, .fn = fn, .ud = ud };
+	char tried[256];
 	rt_plugin *p;
 	int rc;
-	if (!(text = read_file(path, &c.len, err)))
-		return err->code;
-	c.text = text;
 	sha256_hex(text, c.len, sha256);
 	p = format ? importer(r, format, err) : detect(r, &c, tried, sizeof tried, err);
-	if (!p) {
-		free(text);
+	if (!p)
 		return err->code;
-	}
 	*name = rt_plugin_info(p)->name;
 	rt_on_report(r, quiet, NULL);
 	rc = rt_call_sync(p, "parse", path, push_parse_args, &c, parsed, &c);
 	rt_on_report(r, NULL, NULL);
-	free(text);
 	if (c.rc == OWED_ENOMEM && !c.msg[0])
 		return svc_fail(err, OWED_ENOMEM, "%s: no memory for its contents", path);
 	if (rc != 0 || c.rc != 0)

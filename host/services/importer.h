@@ -21,5 +21,9 @@ typedef int (*imp_result_fn)(lua_State *co, int t, void *ud, char *msg, size_t s
  * importer's own message (the place in the file), without the Lua traceback. */
 int imp_run(rt *r, const char *path, const char *format, char sha256[65], const char **name,
             imp_result_fn fn, void *ud, owed_error *err);
+/* The same over text already in memory (an upload), named path in the messages. */
+int imp_run_text(rt *r, const char *path, const char *text, size_t len, const char *format,
+                 char sha256[65], const char **name, imp_result_fn fn, void *ud,
+                 owed_error *err);
 
 #endif

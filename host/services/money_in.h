@@ -46,6 +46,11 @@ typedef void (*svc_import_cb)(const svc_import_line *l, void *ud);
 int svc_import_bank(owed_ctx *ctx, rt *r, const char *const *files, size_t nfiles,
                     const svc_import_options *o, svc_import_cb cb, void *ud,
                     svc_import_result *res, owed_error *err);
+/* One statement file already in memory (an upload), called name in the ledger and in the
+ * messages; booked whole or not at all, as a file is. */
+int svc_import_bank_text(owed_ctx *ctx, rt *r, const char *name, const char *text, size_t len,
+                         const svc_import_options *o, svc_import_cb cb, void *ud,
+                         svc_import_result *res, owed_error *err);
 
 /* Invoices and credit notes from an invoice importer (ubl, csv-invoices); o's format,
  * dry_run and progress apply. */

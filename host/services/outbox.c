@@ -184,6 +184,67 @@ int svc_outbox_list(owed_ctx *ctx, const char *state, store_outbox_cb cb, void *
 	return rc ? svc_store_fail(ctx, rc, "reading the outbox", err) : 0;
 }
 
+/* ------------------------------------------------------------------ retrying a dead row */
+
+typedef struct dead_row {
+	int64_t case_id;
+	char channel[32], idem_key[96], state[16], last_error[LEDGER_TEXT_MAX];
+	int attempts;
+} dead_row;
+
+static int keep_row(const store_outbox *o, void *ud)
+{
+	dead_row *r = ud;
+	r->case_id = o->case_id;
+	r->attempts = o->attempts;
+	snprintf(r->channel, sizeof r->channel, "%s", o->channel);
+	snprintf(r->idem_key, sizeof r->idem_key, "%s", o->idem_key);
+	snprintf(r->state, sizeof r->state, "%s", o->state);
+	snprintf(r->last_error, sizeof r->last_error, "%s", o->last_error ? o->last_error : "");
+	return 0;
+}
+
+int svc_outbox_retry(owed_ctx *ctx, int64_t id, store_outbox_cb cb, void *ud, owed_error *err)
+{
+	dead_row r = { 0 };
+	owed_case c = { 0 };
+	char now[32];
+	cJSON *p;
+	int rc = store_outbox_get(ctx->st, id, keep_row, &r);
+	if (rc == OWED_ENOTFOUND)
+		return svc_fail(err, OWED_EINPUT, "outbox: there is no delivery %lld", (long long)id);
+	if (rc == 0 && r.case_id)
+		rc = store_case_get(ctx->st, r.case_id, &c);
+	if (rc)
+		return svc_store_fail(ctx, rc, "reading the outbox", err);
+	if (strcmp(r.state, "dead") != 0)
+		return svc_fail(err, OWED_EREFUSED, "outbox: delivery %lld is %s; only a dead one is "
+		                "retried", (long long)id, r.state);
+	svc_stamp(time(NULL), now, sizeof now);
+	if ((rc = store_begin(ctx->st)) != 0)
+		return svc_store_fail(ctx, rc, "retrying the delivery", err);
+	/* a fresh count of attempts from now; the last error stays until the next attempt */
+	if ((rc = store_outbox_mark(ctx->st, id, "pending", 0, now, r.last_error, "")) != 0)
+		svc_store_fail(ctx, rc, "retrying the delivery", err);
+	else {
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "channel", r.channel);
+		cJSON_AddStringToObject(p, "idem_key", r.idem_key);
+		cJSON_AddNumberToObject(p, "attempts", r.attempts);
+		cJSON_AddStringToObject(p, "last_error", r.last_error);
+		rc = svc_event(ctx, "outbox", id, c.debtor_id, 0, "retry", p, err);
+	}
+	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
+		svc_store_fail(ctx, rc, "retrying the delivery", err);
+	if (rc) {
+		store_rollback(ctx->st);
+		return rc;
+	}
+	if (cb && (rc = store_outbox_get(ctx->st, id, cb, ud)) != 0)
+		return svc_store_fail(ctx, rc, "reading the outbox", err);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ disputes */
 
 int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_error *err)

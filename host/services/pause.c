@@ -1,7 +1,8 @@
 /*
- * pause.c -- what holds a case back: a promise to pay (dunning resumes by itself when it is
- * broken), a payment plan (a missed instalment ends it and is a step of its own), and tasks
- * for people.  The daily run asks pause_check() before it lets the policy decide.
+ * pause.c -- what holds a case back: a pause by hand (until a person resumes it), a promise to
+ * pay (dunning resumes by itself when it is broken), a payment plan (a missed instalment ends
+ * it and is a step of its own), and tasks for people.  The daily run asks pause_check()
+ * before it lets the policy decide.
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,66 @@ int svc_promise(owed_ctx *ctx, const char *debtor, const char *date, const char 
 		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "promised to pay", p, err);
 	}
 	return in_tx(ctx, rc, "recording the promise", err);
+}
+
+int svc_case_pause(owed_ctx *ctx, const char *debtor, const char *reason, owed_error *err)
+{
+	owed_debtor d;
+	owed_date today;
+	store_pause held;
+	cJSON *p;
+	int rc;
+	if (!reason || !*reason)
+		return svc_fail(err, OWED_EUSAGE, "reason: a pause needs a reason (--reason)");
+	if (strlen(reason) >= sizeof held.reason)
+		return svc_fail(err, OWED_EINPUT, "reason: at most %zu characters",
+		                sizeof held.reason - 1);
+	if ((rc = svc_find_debtor(ctx, "debtor", debtor, &d, err)) != 0)
+		return rc;
+	if (store_pause_holds(ctx->st, d.id, &held) == 0) {
+		char since[16];
+		date_format_iso(held.paused, since, sizeof since);
+		return svc_fail(err, OWED_EREFUSED, "debtor: %s is paused already (since %s: %s)",
+		                d.number, since, held.reason);
+	}
+	date_today(&today);
+	if ((rc = store_begin(ctx->st)) != 0)
+		return svc_store_fail(ctx, rc, "pausing the case", err);
+	if ((rc = store_pause_insert(ctx->st, d.id, reason, today)) != 0)
+		svc_store_fail(ctx, rc, "pausing the case", err);
+	else {
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "reason", reason);
+		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "case paused", p, err);
+	}
+	return in_tx(ctx, rc, "pausing the case", err);
+}
+
+int svc_case_resume(owed_ctx *ctx, const char *debtor, owed_error *err)
+{
+	owed_debtor d;
+	owed_date today;
+	store_pause held;
+	cJSON *p;
+	int rc;
+	if ((rc = svc_find_debtor(ctx, "debtor", debtor, &d, err)) != 0)
+		return rc;
+	if ((rc = store_pause_holds(ctx->st, d.id, &held)) == OWED_ENOTFOUND)
+		return svc_fail(err, OWED_EREFUSED, "debtor: %s is not paused", d.number);
+	if (rc != 0)
+		return svc_store_fail(ctx, rc, "reading the pause", err);
+	date_today(&today);
+	if ((rc = store_begin(ctx->st)) != 0)
+		return svc_store_fail(ctx, rc, "resuming the case", err);
+	if ((rc = store_pause_resume(ctx->st, d.id, today)) != 0)
+		svc_store_fail(ctx, rc, "resuming the case", err);
+	else {
+		p = cJSON_CreateObject();
+		svc_json_date(p, "paused", held.paused);
+		cJSON_AddStringToObject(p, "reason", held.reason);
+		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "case resumed", p, err);
+	}
+	return in_tx(ctx, rc, "resuming the case", err);
 }
 
 /* instalments: "YYYY-MM-DD=AMOUNT" texts */
@@ -139,6 +200,38 @@ int svc_case_list(owed_ctx *ctx, svc_case_cb cb, void *ud, owed_error *err)
 	return rc ? svc_store_fail(ctx, rc, "listing cases", err) : 0;
 }
 
+static int keep_case(const owed_case *c, void *ud)
+{
+	*(owed_case *)ud = *c;
+	return 0;
+}
+
+int svc_case_show(owed_ctx *ctx, const char *debtor, svc_case_view *out,
+                  store_instalment_cb instalment, store_dispute_cb dispute, void *ud,
+                  owed_error *err)
+{
+	int rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = svc_find_debtor(ctx, "debtor", debtor, &out->debtor, err)) != 0)
+		return rc;
+	if ((rc = store_case_active_each(ctx->st, ctx->admin.id, out->debtor.id, keep_case,
+	                                 &out->c)) != 0)
+		return svc_store_fail(ctx, rc, "reading the case", err);
+	out->has_case = out->c.id != 0;
+	rc = store_promise_open(ctx->st, out->debtor.id, &out->promise);
+	if (rc != 0 && rc != OWED_ENOTFOUND)
+		return svc_store_fail(ctx, rc, "reading the promise", err);
+	out->has_promise = rc == 0;
+	rc = store_pause_holds(ctx->st, out->debtor.id, &out->pause);
+	if (rc != 0 && rc != OWED_ENOTFOUND)
+		return svc_store_fail(ctx, rc, "reading the pause", err);
+	out->has_pause = rc == 0;
+	if ((instalment && (rc = store_instalments(ctx->st, out->debtor.id, instalment, ud))) ||
+	    (dispute && (rc = store_disputes_of_debtor(ctx->st, out->debtor.id, dispute, ud))))
+		return svc_store_fail(ctx, rc, "reading the case", err);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ for the run */
 
 typedef struct plan_state {
@@ -187,13 +280,23 @@ int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date tod
 	int64_t paid;
 	int rc;
 
-	int promises, instalments;
+	int promises, instalments, by_hand;
 
 	why[0] = '\0';
-	if ((rc = store_pauses(ctx->st, debtor_id, &promises, &instalments)) != 0)
+	if ((rc = store_pauses(ctx->st, debtor_id, &promises, &instalments, &by_hand)) != 0)
 		return svc_store_fail(ctx, rc, "reading pauses", err);
-	if (!promises && !instalments)
+	if (!promises && !instalments && !by_hand)
 		return 0;
+	if (by_hand) {
+		/* a person said wait: nothing else is weighed (a promise is settled after) */
+		store_pause held;
+		char since[16];
+		if ((rc = store_pause_holds(ctx->st, debtor_id, &held)) != 0)
+			return svc_store_fail(ctx, rc, "reading pauses", err);
+		date_format_iso(held.paused, since, sizeof since);
+		snprintf(why, size, "paused by hand since %s: %s", since, held.reason);
+		return 1;
+	}
 	if ((rc = store_paid_total(ctx->st, debtor_id, ctx->admin.currency, &paid)) != 0)
 		return svc_store_fail(ctx, rc, "reading payments", err);
 	if (store_promise_open(ctx->st, debtor_id, &pr) == 0) {

@@ -132,3 +132,95 @@ cJSON *render_aging(const svc_aging *a)
 	}
 	return o;
 }
+
+/* The counts of `owed import bank --json`, without the entries. */
+cJSON *render_import_result(const svc_import_result *r, int dry_run)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "dry_run", dry_run);
+	cJSON_AddNumberToObject(j, "files", (double)r->files);
+	cJSON_AddNumberToObject(j, "statements", (double)r->statements);
+	cJSON_AddNumberToObject(j, "statements_skipped", (double)r->statements_skipped);
+	cJSON_AddNumberToObject(j, "entries", (double)r->entries);
+	cJSON_AddNumberToObject(j, "duplicates", (double)r->duplicates);
+	cJSON_AddNumberToObject(j, "matched", (double)r->matched);
+	cJSON_AddNumberToObject(j, "review", (double)r->review);
+	cJSON_AddNumberToObject(j, "credit", (double)r->credit);
+	cJSON_AddNumberToObject(j, "reversed", (double)r->reversed);
+	cJSON_AddNumberToObject(j, "refunded", (double)r->refunded);
+	cJSON_AddNumberToObject(j, "ignored", (double)r->ignored);
+	return j;
+}
+
+/* An outbox row without its payload (the letter or message it delivers). */
+cJSON *render_outbox(const store_outbox *r)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "id", (double)r->id);
+	cJSON_AddStringToObject(j, "channel", r->channel);
+	cJSON_AddStringToObject(j, "idem_key", r->idem_key);
+	cJSON_AddStringToObject(j, "state", r->state);
+	cJSON_AddNumberToObject(j, "attempts", r->attempts);
+	cJSON_AddStringToObject(j, "next_attempt", r->next_attempt);
+	cJSON_AddStringToObject(j, "sent", r->sent);
+	cJSON_AddStringToObject(j, "last_error", r->last_error ? r->last_error : "");
+	return j;
+}
+
+static void json_date_or_null(cJSON *o, const char *key, owed_date d)
+{
+	if (d)
+		svc_json_date(o, key, d);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The case part of GET /api/v1/cases/{debtor}; the caller adds instalments and disputes. */
+cJSON *render_case_view(const svc_case_view *v)
+{
+	static const char *const states[] = { "open", "handed_off", "closed" };
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "debtor", v->debtor.number);
+	cJSON_AddStringToObject(o, "debtor_name", v->debtor.name);
+	cJSON_AddStringToObject(o, "state", v->has_case ? states[v->c.state] : "none");
+	cJSON_AddStringToObject(o, "policy", v->has_case ? v->c.policy : v->debtor.policy);
+	cJSON_AddStringToObject(o, "step", v->c.step);
+	json_date_or_null(o, "step_date", v->c.step_date);
+	json_date_or_null(o, "next_date", v->c.next_date);
+	json_date_or_null(o, "opened", v->c.opened);
+	cJSON_AddBoolToObject(o, "credit_hold", v->debtor.credit_hold);
+	if (v->has_pause) {
+		cJSON *p = cJSON_AddObjectToObject(o, "paused");
+		svc_json_date(p, "since", v->pause.paused);
+		cJSON_AddStringToObject(p, "reason", v->pause.reason);
+	} else
+		cJSON_AddNullToObject(o, "paused");
+	if (v->has_promise) {
+		cJSON *p = cJSON_AddObjectToObject(o, "promise");
+		svc_json_date(p, "date", v->promise.date);
+		cJSON_AddStringToObject(p, "currency", v->promise.currency);
+		svc_json_money(p, "amount", v->promise.amount, v->promise.currency);
+	} else
+		cJSON_AddNullToObject(o, "promise");
+	return o;
+}
+
+cJSON *render_instalment(const store_instalment *i)
+{
+	cJSON *o = cJSON_CreateObject();
+	svc_json_date(o, "date", i->date);
+	cJSON_AddStringToObject(o, "currency", i->currency);
+	svc_json_money(o, "amount", i->amount, i->currency);
+	cJSON_AddStringToObject(o, "state", i->state);
+	return o;
+}
+
+cJSON *render_dispute(const store_dispute *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "invoice", d->invoice);
+	cJSON_AddStringToObject(o, "reason", d->reason ? d->reason : "");
+	svc_json_date(o, "opened", d->opened);
+	json_date_or_null(o, "resolved", d->resolved);
+	return o;
+}

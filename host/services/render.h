@@ -7,6 +7,7 @@
 #define OWED_RENDER_H
 
 #include <cjson/cJSON.h>
+#include "services/dunning.h"
 #include "services/money_in.h"
 #include "services/services.h"
 
@@ -17,5 +18,10 @@ cJSON *render_payment(const owed_payment *p);
 cJSON *render_event(const store_event *ev);
 cJSON *render_import_line(const svc_import_line *l);
 cJSON *render_aging(const svc_aging *a);
+cJSON *render_import_result(const svc_import_result *r, int dry_run);
+cJSON *render_outbox(const store_outbox *r);
+cJSON *render_case_view(const svc_case_view *v);
+cJSON *render_instalment(const store_instalment *i);
+cJSON *render_dispute(const store_dispute *d);
 
 #endif

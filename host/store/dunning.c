@@ -17,6 +17,7 @@ enum {
 	SD_LETTERS_OF_DEBTOR, SD_OVERDUE_ONE, SD_CASES_ONE, SD_PROMISE_INSERT, SD_PROMISE_OPEN,
 	SD_PROMISE_MARK, SD_INSTALMENT_INSERT, SD_INSTALMENTS, SD_INSTALMENT_MARK, SD_PAID_SINCE,
 	SD_TASK_INSERT, SD_TASKS, SD_TASK_DONE, SD_PAUSES, SD_ACTIVE_STEPS, SD_PAUSED, SD_SUM_STEPS, SD_SUM_CHARGES, SD_SUM_PAYMENTS, SD_SUM_CASES,
+	SD_DISPUTES_OF_DEBTOR, SD_OUTBOX_GET, SD_PAUSE_INSERT, SD_PAUSE_HOLDS, SD_PAUSE_RESUME,
 	SD_END
 };
 _Static_assert(SD_END <= STORE_BANK_FIRST, "dunning.c's statements overlap bank.c's");
@@ -383,6 +384,21 @@ int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx
 	return store_each_row(s, st, outbox_row, &c);
 }
 
+int store_outbox_get(store *s, int64_t id, store_outbox_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_GET, "SELECT " OUTBOX_COLS " WHERE id = ?");
+	outbox_ctx c = { cb, ctx };
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	rc = outbox_row(st, &c);
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
                       const char *next_attempt, const char *error, const char *sent)
 {
@@ -471,6 +487,31 @@ int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date)
 	if (store_exec_write(s, st, NULL) != 0)
 		return OWED_EIO;
 	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
+}
+
+typedef struct dispute_ctx { store_dispute_cb cb; void *ctx; } dispute_ctx;
+
+static int dispute_row(sqlite3_stmt *st, void *ud)
+{
+	dispute_ctx *c = ud;
+	store_dispute d = { .id = sqlite3_column_int64(st, 0),
+	                    .invoice_id = sqlite3_column_int64(st, 1),
+	                    .reason = (const char *)sqlite3_column_text(st, 3),
+	                    .opened = store_col_date(st, 4), .resolved = store_col_date(st, 5) };
+	store_col_text(st, 2, d.invoice, sizeof d.invoice);
+	return c->cb(&d, c->ctx);
+}
+
+int store_disputes_of_debtor(store *s, int64_t debtor_id, store_dispute_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_DISPUTES_OF_DEBTOR, "SELECT x.id, i.id, i.number,"
+		" x.reason, x.opened, x.resolved FROM dispute x JOIN invoice i ON i.id = x.invoice_id"
+		" WHERE i.debtor_id = ? ORDER BY x.opened, x.id");
+	dispute_ctx c = { cb, ctx };
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	return store_each_row(s, st, dispute_row, &c);
 }
 
 /* ------------------------------------------------------------------ summaries */
@@ -680,11 +721,13 @@ int store_task_done(store *s, int64_t id, owed_date date)
 	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
 }
 
-int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments)
+int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments,
+                 int *by_hand)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_PAUSES, "SELECT"
 		" EXISTS (SELECT 1 FROM promise WHERE debtor_id = ?1 AND state = 'open'),"
-		" EXISTS (SELECT 1 FROM instalment WHERE debtor_id = ?1 AND state = 'open')");
+		" EXISTS (SELECT 1 FROM instalment WHERE debtor_id = ?1 AND state = 'open'),"
+		" EXISTS (SELECT 1 FROM case_pause WHERE debtor_id = ?1 AND resumed IS NULL)");
 	int rc;
 	if (!st)
 		return OWED_EIO;
@@ -693,6 +736,7 @@ int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments)
 		return rc;
 	*promises = sqlite3_column_int(st, 0);
 	*instalments = sqlite3_column_int(st, 1);
+	*by_hand = sqlite3_column_int(st, 2);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -728,9 +772,54 @@ int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx)
 	sqlite3_stmt *st = store_prepare(s, SD_PAUSED, "SELECT p.debtor_id FROM promise p"
 		" JOIN debtor d ON d.id = p.debtor_id WHERE d.admin_id = ?1 AND p.state = 'open'"
 		" UNION SELECT i.debtor_id FROM instalment i JOIN debtor d ON d.id = i.debtor_id"
-		" WHERE d.admin_id = ?1 AND i.state = 'open' ORDER BY 1");
+		" WHERE d.admin_id = ?1 AND i.state = 'open'"
+		" UNION SELECT p.debtor_id FROM case_pause p JOIN debtor d ON d.id = p.debtor_id"
+		" WHERE d.admin_id = ?1 AND p.resumed IS NULL ORDER BY 1");
 	if (!st)
 		return OWED_EIO;
 	sqlite3_bind_int64(st, 1, admin_id);
 	return store_each_id(s, st, cb, ctx);
+}
+
+/* ------------------------------------------------------------------ pauses by hand */
+
+int store_pause_insert(store *s, int64_t debtor_id, const char *reason, owed_date date)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAUSE_INSERT, "INSERT INTO case_pause (debtor_id,"
+		" reason, paused) VALUES (?, ?, ?)");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	store_bind_text(st, 2, reason);
+	store_bind_date(st, 3, date);
+	return store_exec_write(s, st, NULL);
+}
+
+int store_pause_holds(store *s, int64_t debtor_id, store_pause *out)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAUSE_HOLDS, "SELECT paused, reason FROM case_pause"
+		" WHERE debtor_id = ? AND resumed IS NULL");
+	int rc;
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	if ((rc = store_step_one(s, st)) != 0)
+		return rc;
+	out->paused = store_col_date(st, 0);
+	store_col_text(st, 1, out->reason, sizeof out->reason);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_pause_resume(store *s, int64_t debtor_id, owed_date date)
+{
+	sqlite3_stmt *st = store_prepare(s, SD_PAUSE_RESUME, "UPDATE case_pause SET resumed = ?2"
+		" WHERE debtor_id = ?1 AND resumed IS NULL");
+	if (!st)
+		return OWED_EIO;
+	sqlite3_bind_int64(st, 1, debtor_id);
+	store_bind_date(st, 2, date);
+	if (store_exec_write(s, st, NULL) != 0)
+		return OWED_EIO;
+	return sqlite3_changes(s->db) ? 0 : OWED_ENOTFOUND;
 }

@@ -383,7 +383,22 @@ static const char *const migrations[] = {
 "  plugin TEXT NOT NULL CHECK (length(plugin) BETWEEN 1 AND 63),"
 "  event_id TEXT NOT NULL CHECK (length(event_id) BETWEEN 1 AND 255),"
 "  received TEXT NOT NULL,"
-"  UNIQUE (admin_id, plugin, event_id));"
+"  UNIQUE (admin_id, plugin, event_id));",
+
+/* 9: reserved for the scheduler branch of issue #6 (migration numbers are handed out per
+ * branch so they merge cleanly); it replaces this empty one. */
+"",
+
+/* 10: a case paused by hand (`owed case pause`, POST /api/v1/cases/{debtor}/pause) until a
+ * person resumes it, with the reason.  At most one pause holds per debtor (the partial
+ * UNIQUE index): pausing twice is refused, not stacked. */
+"CREATE TABLE case_pause ("
+"  id INTEGER PRIMARY KEY,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+"  paused TEXT NOT NULL,"
+"  resumed TEXT);"
+"CREATE UNIQUE INDEX case_pause_holds ON case_pause(debtor_id) WHERE resumed IS NULL;"
 };
 
 int schema_latest(void)

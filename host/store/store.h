@@ -212,6 +212,8 @@ int store_outbox_insert(store *s, int64_t case_id, int64_t letter_id, const char
 /* Pending rows due at now (ISO 8601 UTC), oldest first; limit 0: all. */
 int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, void *ctx);
 int store_outbox_each(store *s, const char *state, store_outbox_cb cb, void *ctx);
+/* The row with this id handed to cb, or OWED_ENOTFOUND. */
+int store_outbox_get(store *s, int64_t id, store_outbox_cb cb, void *ctx);
 int store_outbox_mark(store *s, int64_t id, const char *state, int attempts,
                       const char *next_attempt, const char *error, const char *sent);
 
@@ -228,6 +230,15 @@ int store_run_finish(store *s, owed_date date, const char *now, int64_t cases, i
 int store_dispute_open(store *s, int64_t invoice_id, const char *reason, owed_date date,
                        int64_t *id);
 int store_dispute_resolve(store *s, int64_t invoice_id, owed_date date);
+/* Every dispute on a debtor's invoices, oldest first; resolved 0 while it is open. */
+typedef struct store_dispute {
+	int64_t id, invoice_id;
+	char invoice[64];
+	const char *reason;
+	owed_date opened, resolved;
+} store_dispute;
+typedef int (*store_dispute_cb)(const store_dispute *d, void *ctx);
+int store_disputes_of_debtor(store *s, int64_t debtor_id, store_dispute_cb cb, void *ctx);
 
 /* Sums over a period, by label: steps taken (by step), charges booked (by kind and currency),
  * payments received (by currency), cases active in the period (by state). */
@@ -251,13 +262,25 @@ int store_promise_mark(store *s, int64_t id, const char *state);
 int store_paid_total(store *s, int64_t debtor_id, const char *currency, int64_t *out);
 
 /* For a whole run at once: the steps of every case not closed (by case, oldest first), and the
- * debtors with an open promise or open instalments (by id). */
+ * debtors with an open promise, open instalments or a pause by hand (by id). */
 typedef int (*store_case_step_cb)(int64_t case_id, const store_step *st, void *ctx);
 int store_active_steps(store *s, int64_t admin_id, store_case_step_cb cb, void *ctx);
 int store_paused_debtors(store *s, int64_t admin_id, store_id_cb cb, void *ctx);
 
-/* Whether a debtor has an open promise or open instalments (one cheap question for the run). */
-int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments);
+/* Whether a debtor has an open promise, open instalments or a pause by hand (one cheap
+ * question for the run). */
+int store_pauses(store *s, int64_t debtor_id, int *promises, int *instalments, int *by_hand);
+
+/* A case paused by hand until resumed; one holds per debtor at most (OWED_EEXIST). */
+typedef struct store_pause {
+	owed_date paused;
+	char reason[LEDGER_TEXT_MAX];
+} store_pause;
+int store_pause_insert(store *s, int64_t debtor_id, const char *reason, owed_date date);
+/* The pause that holds the debtor's case, or OWED_ENOTFOUND. */
+int store_pause_holds(store *s, int64_t debtor_id, store_pause *out);
+/* Ends it on date; OWED_ENOTFOUND when none holds. */
+int store_pause_resume(store *s, int64_t debtor_id, owed_date date);
 
 /* Payment plans: instalments with dates. */
 typedef struct store_instalment {

@@ -259,6 +259,87 @@ put() {
 	mkdir -p "$(dirname "$1")" && cat >"$1"
 }
 
+# ------------------------------------------------------------------ bank statements
+
+# cents AMOUNT / amount CENTS: "12.50" <-> 1250 (every amount here has two decimals)
+cents() { local a=${1/./}; echo $((10#$a)); }
+amount() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+# camt FILE ID SEQ OPEN CLOSE ENTRY...: a camt.053.001.02 file with one statement on the
+# creditor's account; each ENTRY is "ref;amount;CRDT|DBIT;name;iban;structured;text;e2e;rvsl".
+# CLOSE "auto" is the opening plus the entries; LAST_CLOSE holds the closing balance written.
+camt() {
+	local file=$1 id=$2 seq=$3 open=$4 close=$5 e sum
+	shift 5
+	if [[ $close == auto ]]; then
+		sum=$(cents "$open")
+		for e in "$@"; do
+			IFS=';' read -r _ amt dir _ <<<"$e"
+			if [[ $dir == CRDT ]]; then sum=$((sum + $(cents "$amt"))); else sum=$((sum - $(cents "$amt"))); fi
+		done
+		close=$(amount "$sum")
+	fi
+	LAST_CLOSE=$close
+	{
+		printf '<?xml version="1.0" encoding="UTF-8"?>\n'
+		printf '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>\n'
+		printf '<GrpHdr><MsgId>%s</MsgId><CreDtTm>2026-03-20T08:00:00</CreDtTm></GrpHdr>\n' "$id"
+		printf '<Stmt><Id>%s</Id><ElctrncSeqNb>%s</ElctrncSeqNb>\n' "$id" "$seq"
+		printf '<Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>\n'
+		printf '<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-19</Dt></Dt></Bal>\n' "$open"
+		printf '<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">%s</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-20</Dt></Dt></Bal>\n' "$close"
+		for e in "$@"; do
+			IFS=';' read -r ref amt dir name iban strd text e2e rvsl <<<"$e"
+			printf '<Ntry><NtryRef>%s</NtryRef><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd>' "$ref" "$amt" "$dir"
+			[[ -n $rvsl ]] && printf '<RvslInd>true</RvslInd>'
+			printf '<BookgDt><Dt>2026-03-20</Dt></BookgDt><NtryDtls><TxDtls>'
+			[[ -n $e2e ]] && printf '<Refs><EndToEndId>%s</EndToEndId></Refs>' "$e2e"
+			if [[ $dir == CRDT ]]; then
+				printf '<RltdPties><Dbtr><Nm>%s</Nm></Dbtr>' "$name"
+				[[ -n $iban ]] && printf '<DbtrAcct><Id><IBAN>%s</IBAN></Id></DbtrAcct>' "$iban"
+			else
+				printf '<RltdPties><Cdtr><Nm>%s</Nm></Cdtr>' "$name"
+				[[ -n $iban ]] && printf '<CdtrAcct><Id><IBAN>%s</IBAN></Id></CdtrAcct>' "$iban"
+			fi
+			printf '</RltdPties><RmtInf>'
+			[[ -n $text ]] && printf '<Ustrd>%s</Ustrd>' "$text"
+			[[ -n $strd ]] && printf '<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>%s</Ref></CdtrRefInf></Strd>' "$strd"
+			printf '</RmtInf></TxDtls></NtryDtls></Ntry>\n'
+		done
+		printf '</Stmt></BkToCstmrStmt></Document>\n'
+	} >"$file"
+}
+
+# ------------------------------------------------------------------ owed serve
+
+# serve_start [ARGS...]: starts `owed serve` on a free port of 127.0.0.1; SPID, PORT.
+serve_start() {
+	"$OWED" serve --listen 127.0.0.1:0 "$@" >"$WORK/serve.out" 2>"$WORK/serve.log" &
+	SPID=$!
+	for _ in $(seq 100); do [[ -s $WORK/serve.out ]] && break; sleep 0.05; done
+	PORT=$(head -1 "$WORK/serve.out")
+}
+
+# api METHOD PATH TOKEN [BODY [CURL-ARGS...]]: STATUS, and OUT the response body.
+api() {
+	local m=$1 p=$2 t=$3 body=${4-}
+	shift 3; [[ $# -gt 0 ]] && shift
+	local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" --max-time 10
+	            -H 'Expect:')
+	[[ -n $t ]] && args+=(-H "Authorization: Bearer $t")
+	[[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	LAST="$m $p" RUNS=$((RUNS + 1))
+	STATUS=$(curl "${args[@]}" "$@" "http://127.0.0.1:$PORT$p")
+	OUT=$(cat "$WORK/body") ERR='' RC=$STATUS
+}
+expect_status() { equal "$LAST status" "$STATUS" "$1"; }
+expect_problem() {   # STATUS [FIELD]
+	expect_status "$1"
+	check "$LAST: problem+json" grep -qi '^content-type: application/problem+json' "$WORK/headers"
+	expect_json .status "$1"
+	[[ $# -ge 2 ]] && expect_json .field "$2"
+}
+
 # ------------------------------------------------------------------ self-check
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

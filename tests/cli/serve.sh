@@ -28,31 +28,8 @@ check "no secret is stored" bash -c "! sqlite3 '$db' 'SELECT hash FROM api_token
 
 section "serve"
 run serve --listen nowhere; expect_exit 2; expect_err "listen: 'nowhere' is not HOST:PORT"
-"$OWED" serve --listen 127.0.0.1:0 --read-timeout 1500 >"$WORK/serve.out" 2>"$WORK/serve.log" &
-SPID=$!
-for _ in $(seq 100); do [[ -s $WORK/serve.out ]] && break; sleep 0.05; done
-PORT=$(head -1 "$WORK/serve.out")
+serve_start --read-timeout 1500
 check "serve prints the chosen port first" grep -qE '^[0-9]+$' <<<"$PORT"
-
-# api METHOD PATH TOKEN [BODY [CURL-ARGS...]]: STATUS, and OUT the response body.
-api() {
-	local m=$1 p=$2 t=$3 body=${4-}
-	shift 3; [[ $# -gt 0 ]] && shift
-	local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" --max-time 10
-	            -H 'Expect:')
-	[[ -n $t ]] && args+=(-H "Authorization: Bearer $t")
-	[[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-	LAST="$m $p" RUNS=$((RUNS + 1))
-	STATUS=$(curl "${args[@]}" "$@" "http://127.0.0.1:$PORT$p")
-	OUT=$(cat "$WORK/body") ERR='' RC=$STATUS
-}
-expect_status() { equal "$LAST status" "$STATUS" "$1"; }
-expect_problem() {   # STATUS [FIELD]
-	expect_status "$1"
-	check "$LAST: problem+json" grep -qi '^content-type: application/problem+json' "$WORK/headers"
-	expect_json .status "$1"
-	[[ $# -ge 2 ]] && expect_json .field "$2"
-}
 
 section "auth and scope"
 for route in "GET /api/v1/debtors/D1" "GET /api/v1/invoices/F1" "GET /api/v1/invoices" \

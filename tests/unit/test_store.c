@@ -1,6 +1,8 @@
 /*
  * test_store.c -- the schema's versions: a newer owed upgrades an older database in place and
  * keeps its rows; an older owed refuses a newer database; a foreign SQLite file is refused.
+ * And invariants the schema itself holds: the dossier is append-only, one pause by hand
+ * holds a debtor's case at a time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +124,28 @@ static void test_dossier_is_append_only(void **state)
 	unlink(path);
 }
 
+static void test_one_pause_holds_per_debtor(void **state)
+{
+	char err[256];
+	store_pause held;
+	store *s;
+	(void)state;
+	make_old(schema_latest());
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s, err, sizeof err), 0);
+	assert_int_equal(store_pause_holds(s, 1, &held), OWED_ENOTFOUND);
+	assert_int_equal(store_pause_insert(s, 1, "talks", 20000), 0);
+	assert_int_equal(store_pause_insert(s, 1, "twice", 20001), OWED_EEXIST);
+	assert_int_equal(store_pause_holds(s, 1, &held), 0);
+	assert_string_equal(held.reason, "talks");
+	assert_int_equal(held.paused, 20000);
+	assert_int_equal(store_pause_resume(s, 1, 20002), 0);
+	assert_int_equal(store_pause_resume(s, 1, 20003), OWED_ENOTFOUND);
+	assert_int_equal(store_pause_holds(s, 1, &held), OWED_ENOTFOUND);
+	assert_int_equal(store_pause_insert(s, 1, "again", 20004), 0);   /* after a resume */
+	store_close(s);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_a_newer_database),
 		cmocka_unit_test(test_refuses_a_foreign_database),
 		cmocka_unit_test(test_dossier_is_append_only),
+		cmocka_unit_test(test_one_pause_holds_per_debtor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

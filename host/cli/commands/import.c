@@ -153,19 +153,7 @@ int cmd_import_bank(const cli_args *a)
 	rc = svc_import_bank(&h.ledger, h.rt, a->pos, (size_t)a->npos, &opt, import_line, &o, &res,
 	                     &err);
 	if (rc == 0 && a->json) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddBoolToObject(j, "dry_run", opt.dry_run);
-		cJSON_AddNumberToObject(j, "files", (double)res.files);
-		cJSON_AddNumberToObject(j, "statements", (double)res.statements);
-		cJSON_AddNumberToObject(j, "statements_skipped", (double)res.statements_skipped);
-		cJSON_AddNumberToObject(j, "entries", (double)res.entries);
-		cJSON_AddNumberToObject(j, "duplicates", (double)res.duplicates);
-		cJSON_AddNumberToObject(j, "matched", (double)res.matched);
-		cJSON_AddNumberToObject(j, "review", (double)res.review);
-		cJSON_AddNumberToObject(j, "credit", (double)res.credit);
-		cJSON_AddNumberToObject(j, "reversed", (double)res.reversed);
-		cJSON_AddNumberToObject(j, "refunded", (double)res.refunded);
-		cJSON_AddNumberToObject(j, "ignored", (double)res.ignored);
+		cJSON *j = render_import_result(&res, opt.dry_run);
 		cJSON_AddItemToObject(j, "entries_detail", o.json);
 		o.json = NULL;
 		out_json(j);

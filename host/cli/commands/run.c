@@ -1,5 +1,6 @@
 /*
- * run.c -- `owed run`, `owed case dispute|resolve` and `owed outbox`.
+ * run.c -- `owed run`, `owed case dispute|resolve|pause|resume|promise|plan|list`, `owed
+ * tasks` and `owed outbox [retry]`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "cli/commands/host.h"
 #include "services/dunning.h"
 #include "services/money_in.h"
+#include "services/render.h"
 
 static const char *const outcome_names[] = {
 	"step", "waiting", "done", "closed", "skipped", "failed", "handed off"
@@ -147,15 +149,7 @@ static int outbox_row(const store_outbox *r, void *ud)
 	cli_list *o = ud;
 	char id[24], attempts[16];
 	if (o->json) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddNumberToObject(j, "id", (double)r->id);
-		cJSON_AddStringToObject(j, "channel", r->channel);
-		cJSON_AddStringToObject(j, "idem_key", r->idem_key);
-		cJSON_AddStringToObject(j, "state", r->state);
-		cJSON_AddNumberToObject(j, "attempts", r->attempts);
-		cJSON_AddStringToObject(j, "next_attempt", r->next_attempt);
-		cJSON_AddStringToObject(j, "sent", r->sent);
-		cJSON_AddStringToObject(j, "last_error", r->last_error ? r->last_error : "");
+		cJSON *j = render_outbox(r);
 		cJSON_AddItemToArray(o->json, j);
 		return 0;
 	}
@@ -186,6 +180,30 @@ int cmd_outbox(const cli_args *a)
 	return cli_list_close(&o, rc, &err);
 }
 
+int cmd_outbox_retry(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	long long id;
+	char *end;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)))
+		return rc;
+	id = strtoll(a->pos[0], &end, 10);
+	if (*end || id <= 0) {
+		out_error("ID: '%s' is not a delivery id (see 'owed outbox')", a->pos[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_outbox_retry(&ctx, id, NULL, NULL, &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("delivery %lld is pending again: the next run tries it\n", id);
+	return EXIT_OK;
+}
+
 int cmd_case_promise(const cli_args *a)
 {
 	owed_error err = { 0 };
@@ -198,6 +216,36 @@ int cmd_case_promise(const cli_args *a)
 	if (rc)
 		return cli_fail(&err);
 	printf("promise recorded: %s's case waits until %s\n", a->pos[0], args_get(a, "date"));
+	return EXIT_OK;
+}
+
+int cmd_case_pause(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_case_pause(&ctx, a->pos[0], args_get(a, "reason"), &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("%s's case is paused until 'owed case resume %s'\n", a->pos[0], a->pos[0]);
+	return EXIT_OK;
+}
+
+int cmd_case_resume(const cli_args *a)
+{
+	owed_error err = { 0 };
+	owed_ctx ctx;
+	int rc;
+	if ((rc = args_want_pos(a, 1, 1)) || (rc = cli_session(a, &ctx)))
+		return rc;
+	rc = svc_case_resume(&ctx, a->pos[0], &err);
+	svc_close(&ctx);
+	if (rc)
+		return cli_fail(&err);
+	printf("%s's case resumes: the next run decides its next step\n", a->pos[0]);
 	return EXIT_OK;
 }
 

@@ -13,10 +13,22 @@
 
 #define RELOAD_QUIET_MS 200      /* a change to a plugin's files is acted on after this */
 
+/*
+ * Two runtimes over one ledger.  Webhooks run on the server's loop (host.rt): a hook may wait
+ * on the network, and the server answers when it is done.  The API's routes call services
+ * that call plugins synchronously (an uploaded statement is parsed and matched by them), and
+ * a synchronous call turns its runtime's loop until it is done -- which the server's loop
+ * must not do from inside one of its own callbacks.  So those get a runtime on a loop of
+ * their own (api_loop, api_rt), reloaded along with the first.
+ */
 typedef struct serve_state {
 	uv_signal_t sigterm, sigint, sighup;
 	http_server *srv;
 	cli_host host;
+	uv_loop_t api_loop;
+	int api_loop_open;
+	rt *api_rt;
+	http_api api;
 	rt_watch *watch;
 } serve_state;
 
@@ -27,7 +39,33 @@ static void serve_handle(void *ud, const http_request *req, http_response *res)
 	if (strncmp(req->path, "/hooks/", 7) == 0)
 		http_hooks_handle(s->host.rt, req, res);
 	else
-		http_api_handle(&s->host.ledger, req, res);
+		http_api_handle(&s->api, req, res);
+}
+
+static int api_runtime_open(serve_state *s, owed_error *err)
+{
+	const owed_config *c = cli_config();
+	if (uv_loop_init(&s->api_loop) != 0) {
+		snprintf(err->msg, sizeof err->msg, "cannot start the API's event loop");
+		return err->code = OWED_EIO;
+	}
+	s->api_loop_open = 1;
+	if (rt_new(&s->api_loop, &s->host.ledger, &c->rt, &s->api_rt, err) != 0 ||
+	    rt_scan(s->api_rt, err) != 0)
+		return err->code ? err->code : OWED_EIO;
+	rt_set_settings(s->api_rt, c->L, c->plugins);
+	s->api = (http_api){ &s->host.ledger, s->api_rt, c };
+	return 0;
+}
+
+static void api_runtime_close(serve_state *s)
+{
+	if (!s->api_loop_open)
+		return;
+	rt_free(s->api_rt);
+	s->api_rt = NULL;
+	uv_run(&s->api_loop, UV_RUN_DEFAULT);   /* let closing handles finish */
+	uv_loop_close(&s->api_loop);
 }
 
 static void on_stopped(void *ud)
@@ -50,13 +88,22 @@ static void on_signal(uv_signal_t *h, int signum)
 	http_server_shutdown(s->srv, on_stopped, s);
 }
 
-static void on_reloaded(const char *plugin, int rc, const char *msg, void *ud)
+/* The API's runtime follows: what changed on disk is reloaded there too (said once, above). */
+static void on_api_reloaded(const char *plugin, int rc, const char *msg, void *ud)
 {
 	(void)ud;
+	if (rc)
+		fprintf(stderr, "serve: plugin %s not reloaded for the API: %s\n", plugin, msg);
+}
+
+static void on_reloaded(const char *plugin, int rc, const char *msg, void *ud)
+{
+	serve_state *s = ud;
 	if (rc)
 		fprintf(stderr, "serve: plugin %s not reloaded: %s\n", plugin, msg);
 	else
 		fprintf(stderr, "serve: plugin %s reloaded\n", plugin);
+	rt_reload_loaded(s->api_rt, 0, on_api_reloaded, s);
 }
 
 /* SIGHUP: the log file opened again (logrotate moved it) and every loaded plugin reloaded. */
@@ -69,6 +116,7 @@ static void on_hangup(uv_signal_t *h, int signum)
 	if (http_log_reopen(errbuf, sizeof errbuf))
 		fprintf(stderr, "serve: %s (the log stays where it was)\n", errbuf);
 	rt_reload_loaded(s->host.rt, 1, on_reloaded, s);
+	rt_reload_loaded(s->api_rt, 1, on_api_reloaded, s);
 }
 
 /* "HOST:PORT", "[V6]:PORT" or ":PORT". */
@@ -147,11 +195,13 @@ int cmd_serve(const cli_args *a)
 		http_log_close();
 		return rc;
 	}
-	if (rt_watch_start(st.host.rt, RELOAD_QUIET_MS, on_reloaded, &st, &st.watch, &err) ||
+	if (api_runtime_open(&st, &err) ||
+	    rt_watch_start(st.host.rt, RELOAD_QUIET_MS, on_reloaded, &st, &st.watch, &err) ||
 	    http_server_start(&st.host.loop, host, port, &lim, serve_handle, &st, &st.srv, &bound,
 	                      errbuf, sizeof errbuf)) {
 		if (st.watch)
 			rt_watch_stop(st.watch);
+		api_runtime_close(&st);
 		cli_host_close(&st.host);
 		http_log_close();
 		if (err.msg[0])
@@ -170,6 +220,7 @@ int cmd_serve(const cli_args *a)
 	uv_signal_start(&st.sigint, on_signal, SIGINT);
 	uv_signal_start(&st.sighup, on_hangup, SIGHUP);
 	uv_run(&st.host.loop, UV_RUN_DEFAULT);
+	api_runtime_close(&st);
 	cli_host_close(&st.host);
 	http_log_close();
 	fprintf(stderr, "serve: stopped\n");

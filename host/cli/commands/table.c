@@ -132,6 +132,10 @@ static const cli_opt dispute_opts[] = {
 	{ "reason", "TEXT", "what the debtor disputes", 0 },
 	{ 0 }
 };
+static const cli_opt pause_opts[] = {
+	{ "reason", "TEXT", "why the case waits", 0 },
+	{ 0 }
+};
 static const cli_opt promise_opts[] = {
 	{ "date", "DATE", "the day the debtor promised to pay by", 0 },
 	{ "amount", "AMOUNT", "the amount promised", 0 },
@@ -239,8 +243,14 @@ const cli_entry cli_commands[] = {
 	    promise_opts, 0 }, cmd_case_promise },
 	{ { "case plan", "DEBTOR", "A payment plan: the case waits while instalments are paid.",
 	    plan_opts, 0 }, cmd_case_plan },
+	{ { "case pause", "DEBTOR", "Hold a debtor's case by hand until it is resumed.", pause_opts,
+	    0 }, cmd_case_pause },
+	{ { "case resume", "DEBTOR", "End a pause by hand: the next run decides again.", no_opts,
+	    0 }, cmd_case_resume },
 	{ { "tasks", "[ID]", "Calls to make (owed tasks ID marks one done).", tasks_opts, 0 },
 	  cmd_tasks },
+	{ { "outbox retry", "ID", "Another chance for a dead delivery, from the next run on.",
+	    no_opts, 0 }, cmd_outbox_retry },
 	{ { "outbox", "", "Deliveries: pending, sent and dead, with their errors.", outbox_opts,
 	    0 }, cmd_outbox },
 	{ { "collect sepa", "", "Collect due invoices by SEPA direct debit: a pain.008 file.",
