@@ -195,6 +195,13 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 	if (!(route = find_route(req, res, param, sizeof param)) ||
 	    authorise(ctx, req, res, route, &tok))
 		return;
+	if (api->group && strcmp(req->method, "GET") != 0) {
+		owed_error err = { 0 };
+		if (api_group_join(api->group, &err) != 0) {
+			api_reply_problem(res, 503, NULL, err.msg);
+			return;
+		}
+	}
 	/* the dossier names the token; amounts are read in the API's one notation */
 	memcpy(actor, ctx->actor, sizeof actor);
 	memcpy(locale, ctx->locale, sizeof locale);
@@ -207,4 +214,6 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 		route->fn(&call);
 	memcpy(ctx->actor, actor, sizeof actor);
 	memcpy(ctx->locale, locale, sizeof locale);
+	if (api->group)
+		api_group_hold(api->group, req, res);
 }

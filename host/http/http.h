@@ -93,11 +93,19 @@ extern const http_route http_routes[];
  * with the configuration it was set up from.  The runtime runs on a loop of its own: a
  * plugin call turns that loop until it is done, which the server's loop must not do from
  * inside one of its own callbacks. */
+typedef struct http_group http_group;
 typedef struct http_api {
 	owed_ctx *ctx;
 	rt *rt;
 	const owed_config *config;
+	http_group *group;              /* group commit (http_group_start), or NULL */
 } http_api;
+
+/* Group commit (group.c): the changes asked for in one turn of loop share one transaction,
+ * committed after the turn's I/O, and the answers of that turn wait for it.  Without it each
+ * request is a transaction of its own.  http_group_stop commits what is held and frees it. */
+int http_group_start(http_api *api, uv_loop_t *loop);
+void http_group_stop(http_api *api);
 /* The handler for http_server_start; ud is the http_api. */
 void http_api_handle(void *ud, const http_request *req, http_response *res);
 

@@ -22,6 +22,12 @@ typedef struct api_call {
 	const char *param;              /* the {parameter} of the path, decoded */
 } api_call;
 
+/* --- group commit (group.c) */
+/* Opens the turn's transaction if it is not open; -1 with err when it cannot begin. */
+int api_group_join(http_group *g, owed_error *err);
+/* While the turn's transaction is open, the answer waits for its commit (res is taken). */
+void api_group_hold(http_group *g, const http_request *req, http_response *res);
+
 /* --- replies (api_io.c) */
 void api_reply_json(http_response *res, int status, cJSON *body);
 /* field (may be NULL) names the request field that is wrong. */

@@ -85,6 +85,7 @@ static void on_stopped(void *ud)
 {
 	server *s = ud;
 	uv_close((uv_handle_t *)&s->stop, NULL);
+	http_group_stop(&s->api);
 }
 
 static void on_stop(uv_async_t *a)
@@ -145,7 +146,9 @@ int main(void)
 	uv_loop_init(&s.loop);
 	uv_async_init(&s.loop, &s.stop, on_stop);
 	s.stop.data = &s;
-	s.api = (http_api){ &s.ctx, NULL, NULL };
+	s.api = (http_api){ &s.ctx, NULL, NULL, NULL };
+	if (http_group_start(&s.api, &s.loop))
+		die("group commit", "cannot start");
 	if (http_server_start(&s.loop, "127.0.0.1", 0, &lim, http_api_handle, &s.api, &s.srv,
 	                      &port, errbuf, sizeof errbuf))
 		die("listen", errbuf);

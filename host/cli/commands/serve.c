@@ -54,7 +54,11 @@ static int api_runtime_open(serve_state *s, owed_error *err)
 	    rt_scan(s->api_rt, err) != 0)
 		return err->code ? err->code : OWED_EIO;
 	rt_set_settings(s->api_rt, c->L, c->plugins);
-	s->api = (http_api){ &s->host.ledger, s->api_rt, c };
+	s->api = (http_api){ &s->host.ledger, s->api_rt, c, NULL };
+	if (http_group_start(&s->api, &s->host.loop) != 0) {
+		snprintf(err->msg, sizeof err->msg, "cannot start the API's group commit");
+		return err->code = OWED_ENOMEM;
+	}
 	return 0;
 }
 
@@ -62,6 +66,7 @@ static void api_runtime_close(serve_state *s)
 {
 	if (!s->api_loop_open)
 		return;
+	http_group_stop(&s->api);
 	rt_free(s->api_rt);
 	s->api_rt = NULL;
 	uv_run(&s->api_loop, UV_RUN_DEFAULT);   /* let closing handles finish */
@@ -75,6 +80,7 @@ static void on_stopped(void *ud)
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sighup, NULL);
 	rt_watch_stop(s->watch);
+	http_group_stop(&s->api);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
