@@ -12,6 +12,9 @@
  * of one turn change the same pages (the last ones of the invoice and event tables and of
  * their indexes); WAL checkpoints, which sync, come as often as frames are written.
  *
+ * Webhooks answer through http_group_answer for the same reason: a plugin's hook may have
+ * written into the open group (owed.webhook.once nests in it like any service).
+ *
  * Invariants:
  *   - a change is answered only after the commit that holds it, and a read served while a
  *     group was open only after that commit too: no client sees what could still be taken
@@ -86,23 +89,36 @@ int api_group_join(http_group *g, owed_error *err)
 	return 0;
 }
 
-void api_group_hold(http_group *g, const http_request *req, http_response *res)
+static void hold(http_group *g, http_later *later, http_response *res)
 {
-	if (!g->open)
-		return;
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 16;
 		held *p = realloc(g->h, cap * sizeof *p);
 		if (!p) {               /* commit now: this one is answered as it is, after that */
 			group_commit(&g->check);
+			http_answer(later, res);
 			return;
 		}
 		g->h = p;
 		g->cap = cap;
 	}
-	g->h[g->n].later = http_defer(req);
+	g->h[g->n].later = later;
 	g->h[g->n++].res = *res;
 	res->body = NULL;
+}
+
+void api_group_hold(http_group *g, const http_request *req, http_response *res)
+{
+	if (g->open)
+		hold(g, http_defer(req), res);
+}
+
+void http_group_answer(http_group *g, http_later *later, http_response *res)
+{
+	if (g && g->open)
+		hold(g, later, res);
+	else
+		http_answer(later, res);
 }
 
 int http_group_start(http_api *api, uv_loop_t *loop)

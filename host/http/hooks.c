@@ -29,6 +29,7 @@ typedef struct hook_call {
 	int64_t received_at;
 	char plugin[64];
 	char content_type[128];
+	http_group *group;              /* answers wait for its commit while it is open */
 } hook_call;
 
 /* A problem object (RFC 9457) in res: the host's own answers, never the plugin's. */
@@ -45,11 +46,11 @@ static void problem(http_response *res, int status, const char *detail)
 	snprintf(res->who, sizeof res->who, "-");
 }
 
-static void answer_problem(http_later *later, int status, const char *detail)
+static void answer_problem(hook_call *hc, int status, const char *detail)
 {
 	http_response res = { 0 };
 	problem(&res, status, detail);
-	http_answer(later, &res);
+	http_group_answer(hc->group, hc->later, &res);
 }
 
 /* --- the request, as the plugin sees it -------------------------------------------------- */
@@ -176,17 +177,17 @@ static void on_done(rt_plugin *p, int status, lua_State *co, int nres, const cha
 		/* the runtime has said why on stderr; the partner only learns that it failed, and
 		 * retries (a 5xx) */
 		if (msg && strstr(msg, "unloaded"))
-			answer_problem(hc->later, 503, "the plugin was unloaded while it ran");
+			answer_problem(hc, 503, "the plugin was unloaded while it ran");
 		else
-			answer_problem(hc->later, 500, "the plugin failed; the server's log says why");
+			answer_problem(hc, 500, "the plugin failed; the server's log says why");
 	} else if ((wrong = read_answer(co, lua_gettop(co) - nres + 1, hc, &res)) != NULL) {
 		free(res.body);
 		fprintf(stderr, "serve: plugin %s, hook %s (%s): %s\n", hc->plugin, HOOK, hc->path,
 		        wrong);
-		answer_problem(hc->later, 500, "the plugin failed; the server's log says why");
+		answer_problem(hc, 500, "the plugin failed; the server's log says why");
 	} else {
 		snprintf(res.who, sizeof res.who, "-");
-		http_answer(hc->later, &res);
+		http_group_answer(hc->group, hc->later, &res);
 	}
 	free(hc);
 }
@@ -230,7 +231,7 @@ static rt_plugin *hook_plugin(rt *r, const char *name, http_response *res)
 	return p;
 }
 
-void http_hooks_handle(rt *r, const http_request *req, http_response *res)
+void http_hooks_handle(rt *r, http_group *g, const http_request *req, http_response *res)
 {
 	const char *name = req->path + strlen("/hooks/"), *slash = strchr(name, '/');
 	size_t n = slash ? (size_t)(slash - name) : strlen(name);
@@ -255,13 +256,14 @@ void http_hooks_handle(rt *r, const http_request *req, http_response *res)
 		return;
 	}
 	memcpy(hc->plugin, plugin, n + 1);
+	hc->group = g;
 	hc->path = slash ? slash : "/";
 	hc->req = req;
 	hc->received_at = (int64_t)time(NULL);
 	hc->later = http_defer(req);
 	/* on_done answers and frees hc, maybe before rt_call returns */
 	if (rt_call(p, HOOK, hc->path, push_request, hc, on_done, hc) != 0) {
-		answer_problem(hc->later, 503, "the plugin cannot take the call now");
+		answer_problem(hc, 503, "the plugin cannot take the call now");
 		free(hc);
 	}
 }

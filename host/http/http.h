@@ -106,12 +106,14 @@ typedef struct http_api {
  * request is a transaction of its own.  http_group_stop commits what is held and frees it. */
 int http_group_start(http_api *api, uv_loop_t *loop);
 void http_group_stop(http_api *api);
+/* http_answer, held for the group's commit while one is open (g may be NULL). */
+void http_group_answer(http_group *g, http_later *later, http_response *res);
 /* The handler for http_server_start; ud is the http_api. */
 void http_api_handle(void *ud, const http_request *req, http_response *res);
 
 /* Partner webhooks (hooks.c, docs/webhooks.md): a request under /hooks/ is handed to the
  * hook webhook(req) of the connector plugin its path names, which answers it. */
-void http_hooks_handle(rt *r, const http_request *req, http_response *res);
+void http_hooks_handle(rt *r, http_group *g, const http_request *req, http_response *res);
 /* Its route, for the route table ("none": the plugin checks the partner's signature). */
 extern const http_route http_hook_route;
 

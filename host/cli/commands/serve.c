@@ -37,7 +37,7 @@ static void serve_handle(void *ud, const http_request *req, http_response *res)
 {
 	serve_state *s = ud;
 	if (strncmp(req->path, "/hooks/", 7) == 0)
-		http_hooks_handle(s->host.rt, req, res);
+		http_hooks_handle(s->host.rt, s->api.group, req, res);
 	else
 		http_api_handle(&s->api, req, res);
 }
