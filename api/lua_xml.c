@@ -266,7 +266,8 @@ static int xml_l_put(xml_l_parse *x, const char *at, size_t atlen, const char *v
 {
 	if (xml_l_room(x, &x->rec, &x->rec_cap, x->rec_n, x->path_n + atlen + vlen + 2) != 0)
 		return -1;
-	memcpy(x->rec + x->rec_n, x->path, x->path_n);
+	if (x->path_n > 0)          /* the record's own attributes: no path, maybe no buffer yet */
+		memcpy(x->rec + x->rec_n, x->path, x->path_n);
 	memcpy(x->rec + x->rec_n + x->path_n, at, atlen);
 	x->rec_n += x->path_n + atlen;
 	x->rec[x->rec_n++] = '\0';
