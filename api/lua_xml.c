@@ -125,6 +125,17 @@ static void xml_l_pushns(lua_State *L, const char *ns, size_t nslen)
 		lua_pushnil(L);
 }
 
+/* Pushes the parent and the grandparent (or nil) of the element that just ended: st[depth]
+ * and st[depth - 1].  Arguments x, st. */
+static void xml_l_pushparents(lua_State *L, const xml_l_parse *x)
+{
+	lua_rawgeti(L, 2, x->depth);
+	if (x->depth > 1)
+		lua_rawgeti(L, 2, x->depth - 1);
+	else
+		lua_pushnil(L);
+}
+
 /* Protected: the start of element x->name; x->depth already counts it.  Arguments x, st. */
 static int xml_l_start_p(lua_State *L)
 {
@@ -202,11 +213,7 @@ static int xml_l_end_p(lua_State *L)
 			/* handed over, then cut from its parent: the tree never holds them all */
 			lua_getfield(L, 2, "each");
 			lua_pushvalue(L, 3);
-			lua_rawgeti(L, 2, x->depth);
-			if (x->depth > 1)
-				lua_rawgeti(L, 2, x->depth - 1);
-			else
-				lua_pushnil(L);
+			xml_l_pushparents(L, x);
 			lua_call(L, 3, 0);
 			lua_rawgeti(L, 2, x->depth);
 			lua_getfield(L, -1, "children");
@@ -362,11 +369,7 @@ static int xml_l_rec_p(lua_State *L)
 		lua_rawset(L, -3);
 		p += kl + vl + 2;
 	}
-	lua_rawgeti(L, 2, x->depth);
-	if (x->depth > 1)
-		lua_rawgeti(L, 2, x->depth - 1);
-	else
-		lua_pushnil(L);
+	xml_l_pushparents(L, x);
 	lua_call(L, 3, 0);
 	return 0;
 }

@@ -271,7 +271,7 @@ int api_param_id(api_call *c, const char *what, long long *out)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-void api_cursor_encode(const char *text, char *out, size_t size)
+static void cursor_encode(const char *text, char *out, size_t size)
 {
 	const unsigned char *in = (const unsigned char *)text;
 	size_t n = strlen(text), j = 0;
@@ -286,6 +286,19 @@ void api_cursor_encode(const char *text, char *out, size_t size)
 			out[j++] = b64[v & 63];
 	}
 	out[j] = 0;
+}
+
+void api_reply_page(http_response *res, cJSON *items, const char *resume)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "items", items);
+	if (resume) {
+		char next[256];
+		cursor_encode(resume, next, sizeof next);
+		cJSON_AddStringToObject(out, "next", next);
+	} else
+		cJSON_AddNullToObject(out, "next");
+	api_reply_json(res, 200, out);
 }
 
 int api_cursor_decode(const char *in, char *out, size_t size)

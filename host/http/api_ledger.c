@@ -180,7 +180,7 @@ void api_list_invoices(api_call *c)
 	svc_invoice_query sq = { 0 };
 	page p = { .limit = API_LIST_DEFAULT };
 	owed_error err = { 0 };
-	cJSON *out;
+	char resume[120];
 
 	if (api_query_check(c, allowed) || api_query_bool(c, "open", &sq.open_only) ||
 	    api_query_bool(c, "overdue", &sq.overdue_only) || api_query_limit(c, &p.limit) ||
@@ -201,16 +201,8 @@ void api_list_invoices(api_call *c)
 		api_reply_error(c->res, &err);
 		return;
 	}
-	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "items", p.items);
-	if (p.more) {
-		char raw[120], enc[170];
-		snprintf(raw, sizeof raw, "%ld\t%s", p.last_due, p.last_number);
-		api_cursor_encode(raw, enc, sizeof enc);
-		cJSON_AddStringToObject(out, "next", enc);
-	} else
-		cJSON_AddNullToObject(out, "next");
-	api_reply_json(c->res, 200, out);
+	snprintf(resume, sizeof resume, "%ld\t%s", p.last_due, p.last_number);
+	api_reply_page(c->res, p.items, p.more ? resume : NULL);
 }
 
 void api_report_aging(api_call *c)

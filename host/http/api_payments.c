@@ -65,7 +65,7 @@ void api_list_payments(api_call *c)
 	char debtor[80];
 	pay_page pg = { .limit = API_LIST_DEFAULT };
 	owed_error err = { 0 };
-	cJSON *out;
+	char resume[64];
 
 	if (api_query_check(c, allowed) || api_query_limit(c, &pg.limit) ||
 	    read_pay_cursor(c, &pg))
@@ -77,16 +77,8 @@ void api_list_payments(api_call *c)
 		api_reply_error(c->res, &err);
 		return;
 	}
-	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "items", pg.items);
-	if (pg.more) {
-		char raw[64], enc[100];
-		snprintf(raw, sizeof raw, "%ld\t%lld", pg.last_date, pg.last_id);
-		api_cursor_encode(raw, enc, sizeof enc);
-		cJSON_AddStringToObject(out, "next", enc);
-	} else
-		cJSON_AddNullToObject(out, "next");
-	api_reply_json(c->res, 200, out);
+	snprintf(resume, sizeof resume, "%ld\t%lld", pg.last_date, pg.last_id);
+	api_reply_page(c->res, pg.items, pg.more ? resume : NULL);
 }
 
 /* The payment services name the CLI's arguments (PAYMENT, INVOICE, allocate): here the

@@ -65,7 +65,9 @@ int api_read_allocations(api_call *c, const cJSON *doc, const char *name,
 int api_param_id(api_call *c, const char *what, long long *out);
 
 /* --- cursors (api_io.c): opaque base64url of the text a list resumes after */
-void api_cursor_encode(const char *text, char *out, size_t size);
+/* Replies 200 with {"items": items, "next": the cursor of resume, or null when resume is
+ * NULL (the last page)}; items is taken. */
+void api_reply_page(http_response *res, cJSON *items, const char *resume);
 int api_cursor_decode(const char *cursor, char *out, size_t size);
 
 /* --- the routes */
