@@ -56,7 +56,9 @@ static lua_State *trusted_state(cli_host *h, api_env *env)
 	                 "package.preload['owed.charges'] = function() return require('charges') end\n"
 	                 "package.preload['owed.statement'] = function() return require('statement') end\n"
 	                 "package.preload['owed.dunning.testing'] = function()"
-	                 " return require('dunning_testing') end");
+	                 " return require('dunning_testing') end\n"
+	                 "package.preload['owed.statement.testing'] = function()"
+	                 " return require('statement_testing') end");
 	return L;
 }
 

@@ -1,16 +1,5 @@
 -- camt053 conformance: every public sample in ../shared/testdata/camt053 against the facts in
--- its SOURCES.md. The files are read here (trusted test code); the plugin only gets the text.
-local testing = require("owed.testing")
-
-local DIR = (os.getenv("OWED_TESTDATA") or "../shared/testdata") .. "/camt053/"
-
-local function read(name)
-  local f = io.open(DIR .. name, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
+-- its SOURCES.md (owed.statement.testing reads them; the plugin only gets the text).
 
 -- facts from SOURCES.md; reconciles = false means check() must report the figures
 local FACTS = {
@@ -77,51 +66,20 @@ local FACTS = {
     end },
 }
 
-describe("camt053 conformance", function()
-  if not read("SOURCES.md") then
-    it("skips without the shared test data", function()
-      print("conformance: skipped (no ../shared/testdata)")
-    end)
-    return
-  end
-
-  local p
-  before_each(function() p = testing.plugin("camt053") end)
-
-  it("knows every file in the folder", function()
-    local ls = io.popen('ls -1 "' .. DIR .. '"')
-    for name in ls:lines() do
-      if name ~= "SOURCES.md" then assert.is_not_nil(FACTS[name], "no facts for " .. name) end
-    end
-    ls:close()
-  end)
-
-  local names = {}
-  for name in pairs(FACTS) do names[#names + 1] = name end
-  table.sort(names)
-  for _, name in ipairs(names) do
-    local f = FACTS[name]
-    it(name, function()
-      local r = p:call("parse", read(name))
-      assert.are.equal(f.format, r.format)
-      assert.are.equal(f.stmts, #r.statements)
-      for i, n in ipairs(f.entries) do assert.are.equal(n, #r.statements[i].entries) end
-      local s = r.statements[1]
-      if f.id then assert.are.equal(f.id, s.id) end
-      if f.account then assert.are.equal(f.account, s.account) end
-      assert.are.equal(f.currency or "EUR", s.currency)
-      assert.are.equal(f.opening, s.opening.amount)
-      if f.opening_date then assert.are.equal(f.opening_date, s.opening.date) end
-      assert.are.equal(f.closing, s.closing.amount)
-      if f.date then assert.are.equal(f.date, s.closing.date) end
-      if f.more then f.more(r) end
-      local c = p:call("check", r)
-      if f.problem then
-        assert.is_false(c.ok)
-        assert.are.same({ f.problem }, c.problems)
-      else
-        assert.are.same({ ok = true }, c)
-      end
-    end)
-  end
-end)
+require("owed.statement.testing").conformance{
+  describe = describe, it = it, before_each = before_each,
+  plugin = "camt053", folder = "camt053", facts = FACTS,
+  expect = function(r, f)
+    assert.are.equal(f.format, r.format)
+    assert.are.equal(f.stmts, #r.statements)
+    for i, n in ipairs(f.entries) do assert.are.equal(n, #r.statements[i].entries) end
+    local s = r.statements[1]
+    if f.id then assert.are.equal(f.id, s.id) end
+    if f.account then assert.are.equal(f.account, s.account) end
+    assert.are.equal(f.currency or "EUR", s.currency)
+    assert.are.equal(f.opening, s.opening.amount)
+    if f.opening_date then assert.are.equal(f.opening_date, s.opening.date) end
+    assert.are.equal(f.closing, s.closing.amount)
+    if f.date then assert.are.equal(f.date, s.closing.date) end
+  end,
+}

@@ -1,15 +1,4 @@
 -- coda conformance: every public sample in ../shared/testdata/coda against SOURCES.md.
-local testing = require("owed.testing")
-
-local DIR = (os.getenv("OWED_TESTDATA") or "../shared/testdata") .. "/coda/"
-
-local function read(name)
-  local f = io.open(DIR .. name, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
 
 local FACTS = {
   ["Coda_v2_3_multi_statements.txt"] = {
@@ -44,50 +33,26 @@ local FACTS = {
     end },
 }
 
-describe("coda conformance", function()
-  if not read("SOURCES.md") then
-    it("skips without the shared test data", function()
-      print("conformance: skipped (no ../shared/testdata)")
-    end)
-    return
-  end
-
-  local p
-  before_each(function() p = testing.plugin("coda") end)
-
-  it("knows every file in the folder", function()
-    local ls = io.popen('ls -1 "' .. DIR .. '"')
-    for name in ls:lines() do
-      if name ~= "SOURCES.md" then assert.is_not_nil(FACTS[name], "no facts for " .. name) end
+require("owed.statement.testing").conformance{
+  describe = describe, it = it, before_each = before_each,
+  plugin = "coda", folder = "coda", facts = FACTS,
+  expect = function(r, f)
+    -- all three reconcile on their main movements
+    assert.are.equal("coda", r.format)
+    assert.are.equal(#f, #r.statements)
+    for i, want in ipairs(f) do
+      local s = r.statements[i]
+      assert.are.equal(want.id, s.id)
+      assert.are.equal(want.account, s.account)
+      assert.are.equal("EUR", s.currency)
+      assert.are.equal(want.entries, #s.entries)
+      assert.are.equal(want.opening, s.opening.amount)
+      assert.are.equal(want.opening_date, s.opening.date)
+      assert.are.equal(want.closing, s.closing.amount)
+      assert.are.equal(want.closing_date, s.closing.date)
+      local g = 0
+      for _, e in ipairs(s.entries) do if e.globalisation then g = g + 1 end end
+      assert.are.equal(want.globalised or 0, g)
     end
-    ls:close()
-  end)
-
-  local names = {}
-  for name in pairs(FACTS) do names[#names + 1] = name end
-  table.sort(names)
-  for _, name in ipairs(names) do
-    local f = FACTS[name]
-    it(name, function()
-      local r = p:call("parse", read(name))
-      assert.are.equal("coda", r.format)
-      assert.are.equal(#f, #r.statements)
-      for i, want in ipairs(f) do
-        local s = r.statements[i]
-        assert.are.equal(want.id, s.id)
-        assert.are.equal(want.account, s.account)
-        assert.are.equal("EUR", s.currency)
-        assert.are.equal(want.entries, #s.entries)
-        assert.are.equal(want.opening, s.opening.amount)
-        assert.are.equal(want.opening_date, s.opening.date)
-        assert.are.equal(want.closing, s.closing.amount)
-        assert.are.equal(want.closing_date, s.closing.date)
-        local g = 0
-        for _, e in ipairs(s.entries) do if e.globalisation then g = g + 1 end end
-        assert.are.equal(want.globalised or 0, g)
-      end
-      if f.more then f.more(r) end
-      assert.are.same({ ok = true }, p:call("check", r))   -- all three reconcile on main movements
-    end)
-  end
-end)
+  end,
+}

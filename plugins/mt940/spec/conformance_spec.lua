@@ -1,15 +1,4 @@
 -- mt940 conformance: every public sample in ../shared/testdata/mt940 against SOURCES.md.
-local testing = require("owed.testing")
-
-local DIR = (os.getenv("OWED_TESTDATA") or "../shared/testdata") .. "/mt940/"
-
-local function read(name)
-  local f = io.open(DIR .. name, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
 
 -- stmts, entries per statement, first opening (+date), last closing (+date), problems from check()
 local FACTS = {
@@ -92,55 +81,24 @@ local FACTS = {
     end },
 }
 
-describe("mt940 conformance", function()
-  if not read("SOURCES.md") then
-    it("skips without the shared test data", function()
-      print("conformance: skipped (no ../shared/testdata)")
-    end)
-    return
-  end
-
-  local p
-  before_each(function() p = testing.plugin("mt940") end)
-
-  it("knows every file in the folder", function()
-    local ls = io.popen('ls -1 "' .. DIR .. '"')
-    for name in ls:lines() do
-      if name ~= "SOURCES.md" then assert.is_not_nil(FACTS[name], "no facts for " .. name) end
+require("owed.statement.testing").conformance{
+  describe = describe, it = it, before_each = before_each,
+  plugin = "mt940", folder = "mt940", facts = FACTS,
+  expect = function(r, f)
+    assert.are.equal("mt940", r.format)
+    assert.are.equal(f.stmts, #r.statements)
+    local total = 0
+    for i, s in ipairs(r.statements) do
+      total = total + #s.entries
+      if f.entries then assert.are.equal(f.entries[i], #s.entries) end
+      assert.are.equal("EUR", s.currency)
     end
-    ls:close()
-  end)
-
-  local names = {}
-  for name in pairs(FACTS) do names[#names + 1] = name end
-  table.sort(names)
-  for _, name in ipairs(names) do
-    local f = FACTS[name]
-    it(name, function()
-      local r = p:call("parse", read(name))
-      assert.are.equal("mt940", r.format)
-      assert.are.equal(f.stmts, #r.statements)
-      local total = 0
-      for i, s in ipairs(r.statements) do
-        total = total + #s.entries
-        if f.entries then assert.are.equal(f.entries[i], #s.entries) end
-        assert.are.equal("EUR", s.currency)
-      end
-      if f.entries_total then assert.are.equal(f.entries_total, total) end
-      local first, last = r.statements[1], r.statements[#r.statements]
-      if f.account then assert.are.equal(f.account, first.account) end
-      assert.are.equal(f.opening, first.opening.amount)
-      if f.opening_date then assert.are.equal(f.opening_date, first.opening.date) end
-      assert.are.equal(f.closing, last.closing.amount)
-      if f.closing_date then assert.are.equal(f.closing_date, last.closing.date) end
-      if f.more then f.more(r) end
-      local c = p:call("check", r)
-      if f.problems then
-        assert.is_false(c.ok)
-        assert.are.same(f.problems, c.problems)
-      else
-        assert.are.same({ ok = true }, c)
-      end
-    end)
-  end
-end)
+    if f.entries_total then assert.are.equal(f.entries_total, total) end
+    local first, last = r.statements[1], r.statements[#r.statements]
+    if f.account then assert.are.equal(f.account, first.account) end
+    assert.are.equal(f.opening, first.opening.amount)
+    if f.opening_date then assert.are.equal(f.opening_date, first.opening.date) end
+    assert.are.equal(f.closing, last.closing.amount)
+    if f.closing_date then assert.are.equal(f.closing_date, last.closing.date) end
+  end,
+}
