@@ -50,6 +50,8 @@ enum {
 	ST_ALLOCATION_INSERT, ST_CREDIT_INSERT, ST_WRITEOFF_INSERT, ST_CHARGE_INSERT,
 	ST_OPEN_EACH,
 	ST_KV_GET, ST_KV_SET, ST_KV_DELETE, ST_KV_KEYS,
+	ST_TX_BEGIN, ST_TX_BEGIN_DEFERRED, ST_TX_SAVEPOINT, ST_TX_RELEASE, ST_TX_COMMIT,
+	ST_TX_ROLLBACK, ST_TX_ROLLBACK_TO,
 	ST_COUNT
 };
 
@@ -163,6 +165,16 @@ static const char *const sql[ST_COUNT] = {
 	[ST_KV_DELETE] = "DELETE FROM plugin_kv WHERE plugin = ? AND key = ?",
 	[ST_KV_KEYS] = "SELECT key FROM plugin_kv WHERE plugin = ?1"
 		" AND substr(key, 1, length(?2)) = ?2 ORDER BY key",
+
+	/* prepared once like the rest: a bulk import nests a savepoint per entry, and
+	 * sqlite3_exec would parse the text each time */
+	[ST_TX_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_TX_BEGIN_DEFERRED] = "BEGIN",
+	[ST_TX_SAVEPOINT] = "SAVEPOINT nest",
+	[ST_TX_RELEASE] = "RELEASE nest",
+	[ST_TX_COMMIT] = "COMMIT",
+	[ST_TX_ROLLBACK] = "ROLLBACK",
+	[ST_TX_ROLLBACK_TO] = "ROLLBACK TO nest",
 };
 
 
@@ -401,9 +413,26 @@ int store_schema_version(store *s)
 
 /* ------------------------------------------------------------------ transactions */
 
+/* Steps a transaction statement; SQLite's result code. */
+static int tx_step(store *s, int id)
+{
+	sqlite3_stmt *st = prepare(s, id);
+	int rc;
+	if (!st)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int tx(store *s, int id)
+{
+	return tx_step(s, id) == SQLITE_DONE ? 0 : store_fail(s, OWED_EIO);
+}
+
 int store_begin_deferred(store *s)
 {
-	int rc = exec_sql(s, s->depth == 0 ? "BEGIN" : "SAVEPOINT nest");
+	int rc = tx(s, s->depth == 0 ? ST_TX_BEGIN_DEFERRED : ST_TX_SAVEPOINT);
 	if (rc == 0)
 		s->depth++;
 	return rc;
@@ -411,7 +440,7 @@ int store_begin_deferred(store *s)
 
 int store_begin(store *s)
 {
-	int rc = exec_sql(s, s->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nest");
+	int rc = tx(s, s->depth == 0 ? ST_TX_BEGIN : ST_TX_SAVEPOINT);
 	if (rc == 0)
 		s->depth++;
 	return rc;
@@ -419,7 +448,7 @@ int store_begin(store *s)
 
 int store_commit(store *s)
 {
-	int rc = exec_sql(s, s->depth == 1 ? "COMMIT" : "RELEASE nest");
+	int rc = tx(s, s->depth == 1 ? ST_TX_COMMIT : ST_TX_RELEASE);
 	if (rc == 0)
 		s->depth--;
 	return rc;
@@ -429,10 +458,11 @@ void store_rollback(store *s)
 {
 	if (s->depth == 0)
 		return;
+	/* quietly, as the failure that led here is the one to report */
 	if (s->depth == 1)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	else
-		sqlite3_exec(s->db, "ROLLBACK TO nest; RELEASE nest", NULL, NULL, NULL);
+		tx_step(s, ST_TX_ROLLBACK);
+	else if (tx_step(s, ST_TX_ROLLBACK_TO) == SQLITE_DONE)
+		tx_step(s, ST_TX_RELEASE);
 	s->depth--;
 }
 
