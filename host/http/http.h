@@ -65,8 +65,10 @@ typedef struct http_limits {
 	unsigned read_timeout_ms;       /* from ready-to-read to the request's last byte, and
 	                                 * for the client to take the response */
 	int max_connections;            /* more are accepted and closed at once */
+	size_t max_upload;              /* the body limit of the paths in uploads instead */
+	const char *const *uploads;     /* paths (no query) that take files, NULL-ended, or NULL */
 } http_limits;
-#define HTTP_LIMITS_DEFAULT { 16 * 1024, 1024 * 1024, 10000, 1024 }
+#define HTTP_LIMITS_DEFAULT { 16 * 1024, 1024 * 1024, 10000, 1024, 32 * 1024 * 1024, NULL }
 
 typedef struct http_server http_server;
 

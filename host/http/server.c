@@ -44,7 +44,8 @@ typedef struct conn {
 	size_t nh;
 	int last_was_value;
 	char *body;
-	size_t body_len;
+	size_t body_len, body_cap;
+	size_t body_max;                /* this request's body limit (body_limit) */
 	size_t header_bytes;
 	int started, busy, closing, too_many_headers;
 	int deferred;                   /* the handler answers later (http_defer) */
@@ -81,7 +82,7 @@ static void reset_request(conn *c)
 	c->last_was_value = 0;
 	free(c->body);
 	c->body = NULL;
-	c->body_len = c->header_bytes = 0;
+	c->body_len = c->body_cap = c->header_bytes = 0;
 	c->started = c->too_many_headers = 0;
 	c->reply_status = 0;
 }
@@ -177,6 +178,20 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
 	return header_piece(p->data, 1, at, n);
 }
 
+/* The body limit of the request being read: max_upload for the paths that take files. */
+static size_t body_limit(const conn *c)
+{
+	const http_limits *lim = &c->srv->lim;
+	const char *url = c->rb + c->url_at;
+	size_t n = 0;
+	while (n < c->url_len && url[n] != '?')
+		n++;
+	for (const char *const *u = lim->uploads; u && *u; u++)
+		if (strlen(*u) == n && memcmp(*u, url, n) == 0)
+			return lim->max_upload;
+	return lim->max_body;
+}
+
 static int on_headers_complete(http_parser *p)
 {
 	conn *c = p->data;
@@ -184,7 +199,8 @@ static int on_headers_complete(http_parser *p)
 		c->url_at = c->rblen;
 	if (rb_append(c, "", 0) || grow(&c->rb, &c->rbcap, c->rblen + 2))
 		return -1;
-	if ((p->flags & F_CONTENTLENGTH) && p->content_length > c->srv->lim.max_body) {
+	c->body_max = body_limit(c);
+	if ((p->flags & F_CONTENTLENGTH) && p->content_length > c->body_max) {
 		c->reply_status = 413;
 		return -1;
 	}
@@ -194,16 +210,13 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t n)
 {
 	conn *c = p->data;
-	size_t cap = c->body_len + 1;
-	if (c->body_len + n > c->srv->lim.max_body) {
+	if (c->body_len + n > c->body_max) {
 		c->reply_status = 413;
 		return -1;
 	}
-	/* exact-size growth: bodies are small and come in few pieces */
-	char *b = realloc(c->body, cap + n);
-	if (!b)
+	/* doubling: an uploaded file comes in many pieces */
+	if (grow(&c->body, &c->body_cap, c->body_len + n + 1))
 		return -1;
-	c->body = b;
 	memcpy(c->body + c->body_len, at, n);
 	c->body_len += n;
 	c->body[c->body_len] = 0;

@@ -266,9 +266,27 @@ expect_json .statements 1 .entries 1 .review 1 '.entries_detail[0].amount' 20.00
 	'.entries_detail[0].date' 2026-03-02 '.entries_detail[0].account' NL91ABNA0417164300
 run payment review --json; expect_json '.[0].amount' 20.00 '.[0].iban' NL02ABNA0123456789
 
+section "a statement file larger than other bodies"
+# 1.5 MiB: over the 1 MiB every other body may have, under --max-upload (32 MiB by default)
+camt "$WORK/s3.xml" S3 1 1020.00 auto "R9;12.00;CRDT;Onbekend;NL02ABNA0123456789;;bestelling 9;;"
+{ printf '<!--'; head -c 1572864 /dev/zero | tr '\0' ' '; printf -- '-->\n'; } >>"$WORK/s3.xml"
+api POST /api/v1/invoices "$RW" "@$WORK/s3.xml"; expect_problem 413
+api POST '/api/v1/statements?name=s3.xml' "$RW" "@$WORK/s3.xml"
+expect_status 201; expect_json .statements 1 .entries 1 .review 1 '.entries_detail[0].amount' 12.00
+
 section "the server stops"
 kill -TERM "$SPID"; wait "$SPID"; src=$?
 equal "serve exits 0" "$src" 0
 check "the log names the token of each change" grep -qE '^\{"method":"POST","path":"/api/v1/statements","status":201,"ms":[0-9.]+,"token":"rw"\}$' "$WORK/serve.log"
+
+section "--max-upload"
+run serve --max-upload 0; expect_exit 2; expect_err "max-upload: '0' is not a number of MiB \(1 to 1024\)"
+camt "$WORK/s4.xml" S4 1 1032.00 auto "R10;5.00;CRDT;Onbekend;NL02ABNA0123456789;;bestelling 10;;"
+{ printf '<!--'; head -c 1572864 /dev/zero | tr '\0' ' '; printf -- '-->\n'; } >>"$WORK/s4.xml"
+serve_start --max-upload 1
+before=$(db_state)
+api POST /api/v1/statements "$RW" "@$WORK/s4.xml"; expect_problem 413
+equal "a statement over --max-upload books nothing" "$(db_state)" "$before"
+kill -TERM "$SPID"; wait "$SPID"
 
 finish

@@ -155,19 +155,37 @@ static void print_routes(void)
 	       http_hook_route.scope);
 }
 
-static int read_limits(const cli_args *a, http_limits *lim)
+/* The paths whose bodies are files (a bank statement), with their own limit. */
+static const char *const uploads[] = { "/api/v1/statements", NULL };
+
+/* A whole number from lo to hi from option name, into *out (left alone when absent). */
+static int read_number(const cli_args *a, const char *name, const char *unit, long lo, long hi,
+                       long *out)
 {
-	const char *ms_text = args_get(a, "read-timeout");
+	const char *text = args_get(a, name);
 	char *end;
-	long ms;
-	if (!ms_text)
+	long v;
+	if (!text)
 		return 0;
-	ms = strtol(ms_text, &end, 10);
-	if (!*ms_text || *end || ms < 1 || ms > 3600000) {
-		out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)", ms_text);
+	v = strtol(text, &end, 10);
+	if (!*text || *end || v < lo || v > hi) {
+		out_error("%s: '%s' is not a number of %s (%ld to %ld)", name, text, unit, lo, hi);
 		return EXIT_USAGE;
 	}
+	*out = v;
+	return 0;
+}
+
+static int read_limits(const cli_args *a, http_limits *lim)
+{
+	long ms = (long)lim->read_timeout_ms, mib = (long)(lim->max_upload >> 20);
+	int rc;
+	if ((rc = read_number(a, "read-timeout", "milliseconds", 1, 3600000, &ms)) ||
+	    (rc = read_number(a, "max-upload", "MiB", 1, 1024, &mib)))
+		return rc;
 	lim->read_timeout_ms = (unsigned)ms;
+	lim->max_upload = (size_t)mib << 20;
+	lim->uploads = uploads;
 	return 0;
 }
 

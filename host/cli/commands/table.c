@@ -181,6 +181,8 @@ static const cli_opt serve_opts[] = {
 	{ "listen", "HOST:PORT", "where to listen (default: 127.0.0.1:8080; port 0: any free one, "
 	  "printed first on stdout)", 0 },
 	{ "read-timeout", "MS", "time allowed to read one request (default: 10000)", 0 },
+	{ "max-upload", "MIB", "largest statement file POST /api/v1/statements takes (default: 32; "
+	  "other bodies: 1 MiB)", 0 },
 	{ "routes", NULL, "print the route table (method, path, scope) and exit", 0 },
 	{ "log", "FILE", "append the per-request log lines to FILE instead of stderr (opened "
 	  "again on SIGHUP)", 0 },
