@@ -21,6 +21,9 @@ const http_route http_routes[] = {
 	{ "POST", "/api/v1/invoices", "write" },
 	{ "GET", "/api/v1/payments/review", "read" },
 	{ "GET", "/api/v1/reports/aging", "read" },
+	{ "POST", "/api/v1/runs", "write" },
+	{ "GET", "/api/v1/runs/plan", "read" },
+	{ "GET", "/api/v1/runs/{id}", "read" },
 	{ 0 }
 };
 
@@ -474,10 +477,15 @@ static void report_aging(api_call *c)
 
 /* --- dispatch ------------------------------------------------------------------------------ */
 
+/* the runs routes live in api_runs.c */
+static void post_run(api_call *c) { http_runs_post(c->ctx, c->req, c->res); }
+static void run_plan(api_call *c) { http_runs_plan(c->ctx, c->req, c->res); }
+static void get_run(api_call *c) { http_runs_get(c->ctx, c->req, c->param, c->res); }
+
 typedef void (*route_fn)(api_call *c);
 static const route_fn route_fns[] = {
 	get_debtor, post_debtor, get_invoice, list_invoices, post_invoice, payments_review,
-	report_aging,
+	report_aging, post_run, run_plan, get_run,
 };
 _Static_assert(sizeof route_fns / sizeof route_fns[0] ==
                sizeof http_routes / sizeof http_routes[0] - 1, "one function per route");

@@ -65,4 +65,17 @@ extern const http_route http_routes[];
 /* The handler for http_server_start; ud is the owed_ctx of the open ledger. */
 void http_api_handle(void *ud, const http_request *req, http_response *res);
 
+/* The runs routes (api_runs.c) and what they need of the server that runs the runs: a nudge
+ * once a run is queued (it starts after the request, whose transaction holds the row), and
+ * the plan of a date.  Without them, POST /api/v1/runs and the plan answer 503. */
+typedef struct http_runs_hooks {
+	void (*queued)(void *ud);
+	int (*plan)(void *ud, owed_date date, char **json, owed_error *err);
+	void *ud;
+} http_runs_hooks;
+void http_runs_attach(const http_runs_hooks *h);
+void http_runs_post(owed_ctx *ctx, const http_request *req, http_response *res);
+void http_runs_get(owed_ctx *ctx, const http_request *req, const char *id, http_response *res);
+void http_runs_plan(owed_ctx *ctx, const http_request *req, http_response *res);
+
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/money.h"
 #include "core/sha256.h"
 #include "services/dunning.h"
@@ -1094,6 +1095,7 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 	s.tail = &s.queue;
 	id_list debtors = { 0 };
 	store_run prev;
+	time_t t;
 	int rc;
 
 	memset(res, 0, sizeof *res);
@@ -1101,7 +1103,11 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		s.today = o->date;
 	else if (date_today(&s.today) != 0)
 		return svc_fail(err, OWED_EINPUT, "date: OWED_TODAY is not a date");
-	svc_stamp(time(NULL), s.now, sizeof s.now);
+	/* the outbox's clock: its rows are due from now, as its dispatcher reads now */
+	if (clock_now(&t) != 0)
+		return svc_fail(err, OWED_EINPUT, "OWED_NOW: not an instant (expected "
+		                "YYYY-MM-DDTHH:MM:SSZ)");
+	svc_stamp(t, s.now, sizeof s.now);
 	res->repeated = store_run_get(ctx->st, s.today, &prev) == 0;
 	/* the debtors first, then one transaction each: no statement stays open across them */
 	if (o->debtor) {
@@ -1133,7 +1139,8 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		return svc_store_fail(ctx, rc, "running the cases", err);
 	if (o->dry_run)
 		return 0;
-	svc_stamp(time(NULL), s.now, sizeof s.now);
+	if (clock_now(&t) == 0)
+		svc_stamp(t, s.now, sizeof s.now);
 	if ((rc = store_run_finish(ctx->st, s.today, s.now, res->cases, res->steps)) != 0)
 		return svc_store_fail(ctx, rc, "finishing the run", err);
 	return svc_outbox_dispatch(ctx, r, &res->delivered, &res->delivery_failures, err);

@@ -371,7 +371,34 @@ static const char *const migrations[] = {
 
 /* 7: listing invoices page by page (the API's cursor: after this due date and number) reads
  * the next rows of this index instead of sorting every invoice for each page. */
-"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);"
+"CREATE INDEX invoice_admin_due ON invoice(admin_id, due_date, number);",
+
+/* 8: reserved for another branch of issue #6 (migration numbers are handed out per branch so
+ * they merge cleanly); it replaces this empty one. */
+"",
+
+/* 9: the runs `owed serve` starts -- on its schedule or through POST /api/v1/runs -- each in
+ * a child `owed run`.  A run is queued, then running, then finished (its `owed run --json`
+ * kept in result) or failed.  At most one is queued or running per administration (the
+ * second POST is refused), and the schedule starts at most one per local day (a restart, a
+ * repeated hour, never a second); a run left running by a server that died is taken up again
+ * by the next one.  The per-date `run` table still says what the run itself did. */
+"CREATE TABLE run_job ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  date TEXT NOT NULL,"
+"  trigger TEXT NOT NULL CHECK (trigger IN ('schedule','api')),"
+"  requested_by TEXT NOT NULL,"
+"  state TEXT NOT NULL CHECK (state IN ('queued','running','finished','failed')),"
+"  created TEXT NOT NULL,"
+"  started TEXT,"
+"  finished TEXT,"
+"  exit_code INTEGER,"
+"  error TEXT NOT NULL DEFAULT '',"
+"  result TEXT,"
+"  CHECK ((state IN ('finished','failed')) = (finished IS NOT NULL)));"
+"CREATE UNIQUE INDEX run_job_active ON run_job(admin_id) WHERE state IN ('queued','running');"
+"CREATE UNIQUE INDEX run_job_scheduled ON run_job(admin_id, date) WHERE trigger = 'schedule';"
 };
 
 int schema_latest(void)

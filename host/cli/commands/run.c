@@ -170,6 +170,29 @@ static int outbox_row(const store_outbox *r, void *ud)
 	return 0;
 }
 
+/* owed outbox --dispatch: what `owed serve`'s dispatcher runs in a child between runs. */
+static int outbox_dispatch(const cli_args *a)
+{
+	int64_t delivered = 0, failed = 0;
+	owed_error err = { 0 };
+	cli_host h;
+	int rc;
+	if ((rc = cli_host_open(a, 1, &h)))
+		return rc;
+	rc = svc_outbox_dispatch(&h.ledger, h.rt, &delivered, &failed, &err);
+	cli_host_close(&h);
+	if (rc)
+		return cli_fail(&err);
+	if (a->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "delivered", (double)delivered);
+		cJSON_AddNumberToObject(j, "delivery_failures", (double)failed);
+		out_json(j);
+	} else
+		printf("%lld delivered, %lld to retry\n", (long long)delivered, (long long)failed);
+	return EXIT_OK;
+}
+
 int cmd_outbox(const cli_args *a)
 {
 	static const char *const head[] = { "id", "channel", "key", "state", "attempts",
@@ -178,7 +201,11 @@ int cmd_outbox(const cli_args *a)
 	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc;
-	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+	if ((rc = args_want_pos(a, 0, 0)))
+		return rc;
+	if (args_get(a, "dispatch"))
+		return outbox_dispatch(a);
+	if ((rc = cli_session(a, &ctx)))
 		return rc;
 	cli_list_open(&o, a, 7, head, "rllllll");
 	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);

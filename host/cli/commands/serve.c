@@ -7,19 +7,60 @@
 #include <string.h>
 
 #include "cli/commands/commands.h"
+#include "cli/commands/host.h"
+#include "cli/commands/runner.h"
+#include "core/clock.h"
 #include "http/http.h"
 #include "services/api.h"
 
 typedef struct serve_state {
 	uv_signal_t sigterm, sigint;
 	http_server *srv;
+	runner *runner;
+	int stopping;           /* the server and the runner, until both are done */
 } serve_state;
 
 static void on_stopped(void *ud)
 {
 	serve_state *s = ud;
+	if (--s->stopping > 0)
+		return;
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
 	uv_close((uv_handle_t *)&s->sigint, NULL);
+}
+
+static void runs_queued(void *ud)
+{
+	runner_wake(((serve_state *)ud)->runner);
+}
+
+static int runs_plan(void *ud, owed_date date, char **json, owed_error *err)
+{
+	return runner_plan(((serve_state *)ud)->runner, date, json, err);
+}
+
+/* The schedule's time zone is the process's: set once, before the loop and any thread, so
+ * localtime_r and mktime (core/schedule.c) read it without a lock -- TZ is process-global,
+ * and changing it per call would race with every thread that reads the local time.  The
+ * children inherit it, so a run's "today" is the same local day. */
+static int schedule_zone(void)
+{
+	const owed_config *c = cli_config();
+	time_t now;
+	if (clock_now(&now) != 0) {
+		out_error("OWED_NOW: '%s' is not an instant (expected YYYY-MM-DDTHH:MM:SSZ)",
+		          getenv("OWED_NOW"));
+		return EXIT_INPUT;
+	}
+	if (!c->scheduled) {
+		fprintf(stderr, "serve: owed.conf has no schedule.run_at: no daily run is scheduled\n");
+		return 0;
+	}
+	setenv("TZ", c->timezone, 1);
+	tzset();
+	fprintf(stderr, "serve: the daily run is at %02d:%02d %s\n", c->run_at / 60, c->run_at % 60,
+	        c->timezone);
+	return 0;
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -29,6 +70,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	        signum == SIGTERM ? "SIGTERM" : "SIGINT");
 	uv_signal_stop(&s->sigterm);
 	uv_signal_stop(&s->sigint);
+	s->stopping = 2;
+	runner_stop(s->runner, on_stopped, s);
 	http_server_shutdown(s->srv, on_stopped, s);
 }
 
@@ -55,7 +98,7 @@ static int parse_listen(const char *text, char *host, size_t size, int *port)
 
 int cmd_serve(const cli_args *a)
 {
-	const char *listen = args_get(a, "listen"), *rt = args_get(a, "read-timeout");
+	const char *listen = args_get(a, "listen"), *read_timeout = args_get(a, "read-timeout");
 	http_limits lim = HTTP_LIMITS_DEFAULT;
 	serve_state st = { 0 };
 	char host[128], errbuf[256];
@@ -76,16 +119,17 @@ int cmd_serve(const cli_args *a)
 		          listen);
 		return EXIT_USAGE;
 	}
-	if (rt) {
+	if (read_timeout) {
 		char *end;
-		long ms = strtol(rt, &end, 10);
-		if (!*rt || *end || ms < 1 || ms > 3600000) {
-			out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)", rt);
+		long ms = strtol(read_timeout, &end, 10);
+		if (!*read_timeout || *end || ms < 1 || ms > 3600000) {
+			out_error("read-timeout: '%s' is not a number of milliseconds (1 to 3600000)",
+			          read_timeout);
 			return EXIT_USAGE;
 		}
 		lim.read_timeout_ms = (unsigned)ms;
 	}
-	if ((rc = cli_session(a, &ctx)))
+	if ((rc = schedule_zone()) || (rc = cli_session(a, &ctx)))
 		return rc;
 	uv_loop_init(&loop);
 	if (http_server_start(&loop, host, port, &lim, http_api_handle, &ctx, &st.srv, &bound,
@@ -94,6 +138,16 @@ int cmd_serve(const cli_args *a)
 		uv_loop_close(&loop);
 		svc_close(&ctx);
 		return EXIT_IO;
+	}
+	{
+		runner_options ro = { svc_db_path(a->db), cli_config()->file, cli_config()->scheduled,
+		                      cli_config()->run_at };
+		http_runs_hooks hooks = { runs_queued, runs_plan, &st };
+		if (runner_start(&loop, &ctx, &ro, &st.runner) != 0) {
+			out_error("serve: cannot start the runner (no /proc/self/exe?)");
+			return EXIT_IO;
+		}
+		http_runs_attach(&hooks);
 	}
 	printf("%d\n", bound);
 	fflush(stdout);

@@ -147,6 +147,8 @@ static const cli_opt tasks_opts[] = {
 };
 static const cli_opt outbox_opts[] = {
 	{ "state", "STATE", "only pending, sent or dead deliveries", 0 },
+	{ "dispatch", NULL, "deliver what is due now (as the run does after its cases), then say "
+	  "how many went", 0 },
 	{ 0 }
 };
 static const cli_opt mandate_opts[] = {
