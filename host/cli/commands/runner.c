@@ -48,6 +48,7 @@ struct runner {
 	int child;                  /* CHILD_* */
 	int open_handles;           /* the child's process and pipe, until both are closed */
 	int64_t job;                /* the run the child runs */
+	char actor[64];             /* who asked for it: the dossier names them for its changes */
 	char *buf;                  /* the child's stdout */
 	size_t len, cap;
 	int64_t exit_status;
@@ -210,11 +211,49 @@ static int spawn(runner *r, int kind, const char *const *words, const char *acto
 
 /* ------------------------------------------------------------------ the children's ends */
 
+/* The run's changes of state are made for whoever asked for it (a token, the scheduler). */
+typedef struct job_change {
+	const char *state, *error, *result;
+	int exit_code;
+	owed_date day;              /* queue: the scheduled day */
+	store_run_job *queued;
+} job_change;
+
+static int as_actor(runner *r, const char *actor,
+                    int (*fn)(runner *, job_change *, owed_error *), job_change *c,
+                    owed_error *err)
+{
+	char saved[sizeof r->ctx->actor];
+	int rc;
+	memcpy(saved, r->ctx->actor, sizeof saved);
+	snprintf(r->ctx->actor, sizeof r->ctx->actor, "%s", actor);
+	rc = fn(r, c, err);
+	memcpy(r->ctx->actor, saved, sizeof saved);
+	return rc;
+}
+
+static int do_queue(runner *r, job_change *c, owed_error *err)
+{
+	return svc_job_queue(r->ctx, "schedule", c->day, c->queued, err);
+}
+
+static int do_start(runner *r, job_change *c, owed_error *err)
+{
+	(void)c;
+	return svc_job_started(r->ctx, r->job, err);
+}
+
+static int do_end(runner *r, job_change *c, owed_error *err)
+{
+	return svc_job_ended(r->ctx, r->job, c->state, c->exit_code, c->error, c->result, err);
+}
+
 static void run_done(runner *r)
 {
 	owed_error err = { 0 };
 	char why[160] = "";
 	cJSON *res = NULL;
+	job_change c;
 	int ok;
 	r->buf[r->len] = 0;
 	if (r->term_signal && r->stopping) {
@@ -230,8 +269,10 @@ static void run_done(runner *r)
 		         (long long)r->exit_status);
 	cJSON_Delete(res);
 	ok = why[0] == 0;
-	if (svc_job_ended(r->ctx, r->job, ok ? "finished" : "failed",
-	                  r->term_signal ? -1 : (int)r->exit_status, why, ok ? r->buf : NULL, &err))
+	c = (job_change){ .state = ok ? "finished" : "failed", .error = why,
+	                  .result = ok ? r->buf : NULL,
+	                  .exit_code = r->term_signal ? -1 : (int)r->exit_status };
+	if (as_actor(r, r->actor, do_end, &c, &err))
 		fprintf(stderr, "serve: run %lld: %s\n", (long long)r->job, err.msg);
 	fprintf(stderr, "serve: run %lld %s%s%s\n", (long long)r->job, ok ? "finished" : "failed",
 	        ok ? "" : ": ", why);
@@ -290,29 +331,19 @@ static void start_run(runner *r, const store_run_job *j)
 	if (strcmp(j->state, "running") == 0)
 		fprintf(stderr, "serve: run %lld was left running by a server that stopped: "
 		        "completing it\n", (long long)j->id);
-	if (svc_job_started(r->ctx, j->id, &err)) {
+	r->job = j->id;
+	snprintf(r->actor, sizeof r->actor, "%s", j->requested_by);
+	if (as_actor(r, r->actor, do_start, NULL, &err)) {
 		fprintf(stderr, "serve: run %lld: %s; trying again in %d s\n", (long long)j->id,
 		        err.msg, RUNNER_RETRY_MS / 1000);
 		poll_in(r, RUNNER_RETRY_MS);
 		return;
 	}
-	r->job = j->id;
 	fprintf(stderr, "serve: run %lld for %s started (%s, by %s)\n", (long long)j->id, date,
 	        j->trigger, j->requested_by);
 	spawn(r, CHILD_RUN, words, j->requested_by);
 }
 
-/* The schedule's run of day, as the dossier's "scheduler". */
-static int queue_scheduled(runner *r, owed_date day, store_run_job *j, owed_error *err)
-{
-	char actor[sizeof r->ctx->actor];
-	int rc;
-	memcpy(actor, r->ctx->actor, sizeof actor);
-	snprintf(r->ctx->actor, sizeof r->ctx->actor, "scheduler");
-	rc = svc_job_queue(r->ctx, "schedule", day, j, err);
-	memcpy(r->ctx->actor, actor, sizeof actor);
-	return rc;
-}
 
 static void poll_work(runner *r)
 {
@@ -344,7 +375,8 @@ static void poll_work(runner *r)
 			goto retry;
 		}
 		if (at <= now) {
-			if ((rc = queue_scheduled(r, day, &j, &err)) == 0)
+			job_change c = { .day = day, .queued = &j };
+			if ((rc = as_actor(r, "scheduler", do_queue, &c, &err)) == 0)
 				start_run(r, &j);
 			else if (rc == OWED_EEXIST || rc == OWED_EREFUSED)
 				poll_in(r, 0);          /* another server or request was first */
