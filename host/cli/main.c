@@ -27,7 +27,9 @@ static void usage(FILE *f)
 }
 
 /* A child of `owed serve` (its run, its dispatcher) dies with the server: one killed outright
- * must not leave a run going beside the one its successor starts for the same row. */
+ * must not leave a run going beside the one its successor starts for the same row.  And it
+ * yields the CPU to the server: the run is batch work, the requests are people and systems
+ * waiting (its PDF threads, started later, inherit the lower priority). */
 static void follow_server(void)
 {
 	const char *pid = getenv("OWED_SERVE_PID");
@@ -38,6 +40,8 @@ static void follow_server(void)
 #endif
 	if (getppid() != (pid_t)atol(pid))
 		_exit(EXIT_FAILURE_);           /* the server was gone before we could follow it */
+	if (nice(10) == -1)
+		fprintf(stderr, "owed: could not lower the priority of the server's child\n");
 }
 
 /* The entry whose words match the start of argv; *used gets how many words it took. */
