@@ -228,4 +228,26 @@ equal "every delivery is sent" "$(sqlite3 "$db" "SELECT state, COUNT(*) FROM out
 equal "no run was started for it" "$(jobs_count)" 3
 stop_serve
 
+section "SIGTERM during a run: the server stops at once, the next start completes the run"
+run debtor add --number D3 --name "Slagerij Vos" --email vos@slagerij.example; expect_exit 0
+run invoice add --number F3 --debtor D3 --amount 80.00 --issue-date 2026-04-15 --due-date 2026-05-15
+expect_exit 0
+touch "$MAIL/hold"
+before=$(mails)
+start_serve 2026-05-24T09:00:00Z
+until_state 4 running
+expect_json .trigger schedule .date 2026-05-24
+check "the run is held at the SMTP server" until_file "$MAIL/held"
+stop_serve
+equal "run 4 is left running" "$(sqlite3 "$db" 'SELECT state FROM run_job WHERE id = 4')" running
+check "the log says so" grep -q 'run 4 stopped with the server; the next start completes it' "$WORK/serve.log"
+rm -f "$MAIL/hold"
+start_serve 2026-05-24T09:05:00Z
+until_state 4 finished
+expect_json .result.delivered 1 .result.delivery_failures 0
+equal "D3's steps" "$(sqlite3 "$db" "SELECT s.step FROM case_step s JOIN dunning_case c ON c.id = s.case_id JOIN debtor d ON d.id = c.debtor_id WHERE d.number = 'D3'")" reminder1
+equal "mails received: D3's reminder, once" "$(mails)" $((before + 1))
+equal "runs" "$(jobs_count)" 4
+stop_serve
+
 finish

@@ -467,12 +467,13 @@ int runner_plan(runner *r, owed_date date, char **json, owed_error *err)
 
 	date_format_iso(date, day, sizeof day);
 	args_for(r, words, argv);
-	/* close-on-exec: only the child's dup2'd stdout outlives the exec */
-	if (!env || pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
-	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+	if (!env || pipe(fds) != 0) {
 		free(env);
 		return svc_fail(err, OWED_EIO, "plan: cannot start owed run");
 	}
+	/* close-on-exec: only the child's dup2'd stdout outlives the exec */
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);

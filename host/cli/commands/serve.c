@@ -29,6 +29,11 @@ static void on_stopped(void *ud)
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 }
 
+static void nothing_to_close(void *ud)
+{
+	(void)ud;
+}
+
 static void runs_queued(void *ud)
 {
 	runner_wake(((serve_state *)ud)->runner);
@@ -101,6 +106,8 @@ int cmd_serve(const cli_args *a)
 	const char *listen = args_get(a, "listen"), *read_timeout = args_get(a, "read-timeout");
 	http_limits lim = HTTP_LIMITS_DEFAULT;
 	serve_state st = { 0 };
+	http_runs_hooks hooks = { runs_queued, runs_plan, &st };
+	runner_options ro;
 	char host[128], errbuf[256];
 	uv_loop_t loop;
 	owed_ctx ctx;
@@ -132,23 +139,24 @@ int cmd_serve(const cli_args *a)
 	if ((rc = schedule_zone()) || (rc = cli_session(a, &ctx)))
 		return rc;
 	uv_loop_init(&loop);
-	if (http_server_start(&loop, host, port, &lim, http_api_handle, &ctx, &st.srv, &bound,
-	                      errbuf, sizeof errbuf)) {
-		out_error("%s", errbuf);
+	ro = (runner_options){ svc_db_path(a->db), cli_config()->file, cli_config()->scheduled,
+	                       cli_config()->run_at };
+	if (runner_start(&loop, &ctx, &ro, &st.runner) != 0) {
+		out_error("serve: cannot start the runner (no /proc/self/exe?)");
 		uv_loop_close(&loop);
 		svc_close(&ctx);
 		return EXIT_IO;
 	}
-	{
-		runner_options ro = { svc_db_path(a->db), cli_config()->file, cli_config()->scheduled,
-		                      cli_config()->run_at };
-		http_runs_hooks hooks = { runs_queued, runs_plan, &st };
-		if (runner_start(&loop, &ctx, &ro, &st.runner) != 0) {
-			out_error("serve: cannot start the runner (no /proc/self/exe?)");
-			return EXIT_IO;
-		}
-		http_runs_attach(&hooks);
+	if (http_server_start(&loop, host, port, &lim, http_api_handle, &ctx, &st.srv, &bound,
+	                      errbuf, sizeof errbuf)) {
+		out_error("%s", errbuf);
+		runner_stop(st.runner, nothing_to_close, NULL);  /* before it ran anything */
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		svc_close(&ctx);
+		return EXIT_IO;
 	}
+	http_runs_attach(&hooks);
 	printf("%d\n", bound);
 	fflush(stdout);
 	fprintf(stderr, "serve: listening on %s:%d\n", host, bound);
