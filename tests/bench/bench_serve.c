@@ -14,7 +14,8 @@
  * executable beside this one) on the same ledger: POST /api/v1/runs starts the daily run (a
  * child `owed run` over every debtor's case, letters and PDFs), and while GET /api/v1/runs/1
  * says "running", wrk reads random invoices again; it says whether the run was still running
- * when wrk ended, so the figure is known to be one measured during the run.  Not part of make
+ * when wrk ended, so the figure is known to be one measured during the run (and, before, how
+ * long GET /api/v1/runs/plan takes: the dry run the request waits for).  Not part of make
  * test; without wrk it says so and exits 0.  The servers log one line per request: that goes
  * to a file here.
  */
@@ -184,6 +185,10 @@ static void during_run(const char *dir, const char *path, const char *token, con
 	}
 	if (!port)
 		die("owed serve", "printed no port");
+	t0 = bench_now();
+	curl(port, token, "GET", "/api/v1/runs/plan?date=2026-03-01", NULL, buf, sizeof buf);
+	printf("\nGET /api/v1/runs/plan?date=2026-03-01 (the dry run, in a child the request waits "
+	       "for): %.2f s\n", bench_now() - t0);
 	curl(port, token, "POST", "/api/v1/runs", "{\"date\":\"2026-03-01\"}", buf, sizeof buf);
 	t0 = bench_now();
 	for (int i = 0; i < 600 && !running; i++) {
