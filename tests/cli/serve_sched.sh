@@ -250,4 +250,8 @@ equal "mails received: D3's reminder, once" "$(mails)" $((before + 1))
 equal "runs" "$(jobs_count)" 4
 stop_serve
 
+section "owed outbox --dispatch, the dispatcher's command"
+run outbox --dispatch; expect_exit 0; expect_line "0 delivered, 0 to retry"
+run outbox --dispatch --json; expect_exit 0; expect_json .delivered 0 .delivery_failures 0
+
 finish
