@@ -45,7 +45,7 @@ static int runs_plan(void *ud, owed_date date, char **json, owed_error *err)
 }
 
 /* The schedule's time zone is the process's: set once, before the loop and any thread, so
- * localtime_r and mktime (core/schedule.c) read it without a lock -- TZ is process-global,
+ * localtime_r (core/schedule.c) reads it without a lock -- TZ is process-global,
  * and changing it per call would race with every thread that reads the local time.  The
  * children inherit it, so a run's "today" is the same local day. */
 static int schedule_zone(void)
