@@ -2,7 +2,8 @@
  * api_runs.c -- the runs routes (docs/serve.md): POST /api/v1/runs queues a run for the
  * server's runner (cli/commands/runner.c), which runs it in a child `owed run --json`; GET
  * /api/v1/runs/{id} shows its state and, once finished, that child's answer; GET
- * /api/v1/runs/plan is `owed run --dry-run --json` for a date.
+ * /api/v1/runs/plan is `owed run --dry-run --json` for a date, answered when that child is
+ * done (the server serves other requests meanwhile).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,12 +140,22 @@ void http_runs_get(owed_ctx *ctx, const http_request *req, const char *id, http_
 	free(j.result);
 }
 
+/* The plan's child has answered: the waiting request gets it. */
+static void plan_done(void *ud, char *json, const owed_error *err)
+{
+	http_response res = { .status = 200, .content_type = "application/json", .body = json };
+	if (!json)
+		service_problem(&res, err, NULL);
+	http_answer(ud, &res);
+}
+
 void http_runs_plan(owed_ctx *ctx, const http_request *req, http_response *res)
 {
 	const char *q = req->query, *value;
 	owed_error err = { 0 };
 	owed_date day;
-	char date[64] = "", *json;
+	char date[64] = "";
+	http_later *later;
 	int has_date = 0;
 
 	/* the only parameter: date=YYYY-MM-DD */
@@ -169,12 +180,10 @@ void http_runs_plan(owed_ctx *ctx, const http_request *req, http_response *res)
 		problem(res, 503, NULL, "this server computes no plans");
 		return;
 	}
-	if (hooks.plan(hooks.ud, day, &json, &err)) {
-		service_problem(res, &err, NULL);
-		return;
-	}
 	(void)ctx;
-	res->status = 200;
-	res->content_type = "application/json";
-	res->body = json;
+	later = http_answer_later(res);
+	if (hooks.plan(hooks.ud, day, plan_done, later, &err) == 0)
+		return;
+	res->answer_later = 0;          /* no child: the answer is now */
+	service_problem(res, &err, NULL);
 }

@@ -32,7 +32,17 @@ typedef struct http_response {
 	char *body;                     /* malloc'd; the server frees it */
 	char who[64];                   /* the token's name, for the log line ("-": none) */
 	char extra_headers[256];        /* "Name: value\r\n" lines, or "" */
+	void *server_conn;              /* the server's, for http_answer_later */
+	int answer_later;               /* set by http_answer_later */
 } http_response;
+
+/* A handler whose answer comes later (from a child process) calls http_answer_later and
+ * returns: the connection then waits -- nothing more is read from it and its deadline is off
+ * -- until http_answer sends the response (res as a handler fills it; its body is taken
+ * over), which must then happen exactly once, from the loop's thread. */
+typedef struct http_later http_later;
+http_later *http_answer_later(http_response *res);
+void http_answer(http_later *later, http_response *res);
 
 typedef void (*http_handler)(void *ud, const http_request *req, http_response *res);
 
@@ -67,10 +77,13 @@ void http_api_handle(void *ud, const http_request *req, http_response *res);
 
 /* The runs routes (api_runs.c) and what they need of the server that runs the runs: a nudge
  * once a run is queued (it starts after the request, whose transaction holds the row), and
- * the plan of a date.  Without them, POST /api/v1/runs and the plan answer 503. */
+ * the plan of a date, computed in a child: done gets the JSON (malloc'd) or the failure, on
+ * the loop, once (only when plan returned 0).  Without them, POST /api/v1/runs and the plan
+ * answer 503. */
+typedef void (*http_plan_done)(void *ud, char *json, const owed_error *err);
 typedef struct http_runs_hooks {
 	void (*queued)(void *ud);
-	int (*plan)(void *ud, owed_date date, char **json, owed_error *err);
+	int (*plan)(void *ud, owed_date date, http_plan_done done, void *done_ud, owed_error *err);
 	void *ud;
 } http_runs_hooks;
 void http_runs_attach(const http_runs_hooks *h);

@@ -48,6 +48,9 @@ typedef struct conn {
 	size_t header_bytes;
 	int started, busy, closing, too_many_headers;
 	int reply_status;               /* a reply the server itself decided on (413, 431) */
+	const char *later_method, *later_path;  /* a request answered later: for its log line */
+	char later_who[64];
+	int later_keep;
 	uint64_t t0;
 	int handles;                    /* handles still to close */
 } conn;
@@ -366,9 +369,32 @@ static void dispatch(conn *c)
 	req.body = c->body ? c->body : "";
 	req.body_len = c->body_len;
 	keep = http_should_keep_alive(&c->parser) && !c->parser.upgrade;   /* no upgrades */
+	res.server_conn = c;
 	c->srv->handler(c->srv->ud, &req, &res);
+	if (res.answer_later) {
+		/* busy: nothing is read, shutdown waits; req's strings stay in rb until answered */
+		c->busy = 1;
+		c->later_method = req.method;
+		c->later_path = req.path;
+		c->later_keep = keep;
+		snprintf(c->later_who, sizeof c->later_who, "%s", res.who);
+		return;
+	}
 	log_line(c, req.method, req.path, res.status, res.who);
 	send_response(c, &res, !keep || c->srv->stopping);
+}
+
+http_later *http_answer_later(http_response *res)
+{
+	res->answer_later = 1;
+	return res->server_conn;
+}
+
+void http_answer(http_later *later, http_response *res)
+{
+	conn *c = (conn *)later;
+	log_line(c, c->later_method, c->later_path, res->status, c->later_who);
+	send_response(c, res, !c->later_keep || c->srv->stopping);
 }
 
 /* Parses what is buffered, answering at most one request before the write completes. */

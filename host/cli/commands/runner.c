@@ -13,14 +13,10 @@
  * A child is told OWED_SERVE_PID and dies with the server (main.c), so a run is never left
  * going beside the one the next server starts for the same row.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/commands/runner.h"
@@ -37,27 +33,40 @@ extern char **environ;
 
 enum { CHILD_NONE, CHILD_RUN, CHILD_DISPATCH };
 
+/* A child process of the owed executable whose stdout is read into buf; ended is called once
+ * both its process and its pipe are closed. */
+typedef struct child child;
+struct child {
+	uv_process_t proc;
+	uv_pipe_t out;
+	int open_handles;
+	char *buf;                  /* its stdout, NUL-ended when ended is called */
+	size_t len, cap;
+	int64_t exit_status;
+	int term_signal;
+	void (*ended)(child *ch);
+	void *ud;
+};
+
 struct runner {
 	uv_loop_t *loop;
 	owed_ctx *ctx;
 	int scheduled, run_at;
 	char self[1024], db[1024], config[1024];
 	uv_timer_t timer;
-	uv_process_t proc;
-	uv_pipe_t out;
-	int child;                  /* CHILD_* */
-	int open_handles;           /* the child's process and pipe, until both are closed */
+	child ch;
+	int child;                  /* CHILD_*: what ch runs */
 	int64_t job;                /* the run the child runs */
 	char actor[64];             /* who asked for it: the dossier names them for its changes */
-	char *buf;                  /* the child's stdout */
-	size_t len, cap;
-	int64_t exit_status;
-	int term_signal;
 	time_t no_dispatch_before;  /* after a dispatcher that failed */
 	int stopping;
 	void (*done)(void *ud);
 	void *done_ud;
 };
+
+/* Plans are children of their own, beside the runs (they write nothing); this many at once. */
+#define RUNNER_MAX_PLANS 2
+static int plans_running;
 
 static void poll_work(runner *r);
 
@@ -127,46 +136,48 @@ static void args_for(runner *r, const char *const *words, const char **argv)
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
-	runner *r = h->data;
+	child *ch = h->data;
 	(void)hint;
-	if (r->cap - r->len < 65536 && r->cap < RUNNER_MAX_OUT) {
-		char *grown = realloc(r->buf, r->cap ? r->cap * 2 : 131072);
+	if (ch->cap - ch->len < 65536 && ch->cap < RUNNER_MAX_OUT) {
+		char *grown = realloc(ch->buf, ch->cap ? ch->cap * 2 : 131072);
 		if (grown) {
-			r->buf = grown;
-			r->cap = r->cap ? r->cap * 2 : 131072;
+			ch->buf = grown;
+			ch->cap = ch->cap ? ch->cap * 2 : 131072;
 		}
 	}
-	*buf = uv_buf_init(r->buf + r->len, (unsigned)(r->cap - r->len - 1));
+	*buf = uv_buf_init(ch->buf + ch->len, (unsigned)(ch->cap - ch->len - 1));
 }
-
-static void child_done(runner *r);
 
 static void on_closed(uv_handle_t *h)
 {
-	runner *r = h->data;
-	if (--r->open_handles == 0)
-		child_done(r);
+	child *ch = h->data;
+	if (--ch->open_handles == 0) {
+		ch->buf[ch->len] = 0;
+		ch->ended(ch);
+	}
 }
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
-	runner *r = s->data;
+	child *ch = s->data;
 	(void)buf;
 	if (n > 0)
-		r->len += (size_t)n;
+		ch->len += (size_t)n;
 	else if (n < 0)
 		uv_close((uv_handle_t *)s, on_closed);
 }
 
 static void on_child_exit(uv_process_t *p, int64_t status, int signal)
 {
-	runner *r = p->data;
-	r->exit_status = status;
-	r->term_signal = signal;
+	child *ch = p->data;
+	ch->exit_status = status;
+	ch->term_signal = signal;
 	uv_close((uv_handle_t *)p, on_closed);
 }
 
-static int spawn(runner *r, int kind, const char *const *words, const char *actor)
+/* Starts self with the words; ch->ended is called when it is over, even when it could not
+ * start (exit 127). */
+static int spawn(runner *r, child *ch, const char *const *words, const char *actor)
 {
 	uv_process_options_t po = { 0 };
 	uv_stdio_container_t io[3];
@@ -174,14 +185,16 @@ static int spawn(runner *r, int kind, const char *const *words, const char *acto
 	child_env x;
 	char **env = env_for(actor, &x);
 	int rc;
-	if (!env)
+	if (!env || (!ch->buf && !(ch->buf = malloc(ch->cap = 131072)))) {
+		free(env);
 		return UV_ENOMEM;
+	}
 	args_for(r, words, argv);
-	uv_pipe_init(r->loop, &r->out, 0);
-	r->out.data = r->proc.data = r;
+	uv_pipe_init(r->loop, &ch->out, 0);
+	ch->out.data = ch->proc.data = ch;
 	io[0].flags = UV_IGNORE;
 	io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	io[1].data.stream = (uv_stream_t *)&r->out;
+	io[1].data.stream = (uv_stream_t *)&ch->out;
 	io[2].flags = UV_INHERIT_FD;            /* its messages go to the server's log */
 	io[2].data.fd = 2;
 	po.file = r->self;
@@ -190,22 +203,21 @@ static int spawn(runner *r, int kind, const char *const *words, const char *acto
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_child_exit;
-	r->len = 0;
-	r->exit_status = -1;
-	r->term_signal = 0;
-	r->open_handles = 2;
-	r->child = kind;
-	rc = uv_spawn(r->loop, &r->proc, &po);
+	ch->len = 0;
+	ch->exit_status = -1;
+	ch->term_signal = 0;
+	ch->open_handles = 2;
+	rc = uv_spawn(r->loop, &ch->proc, &po);
 	free(env);
 	if (rc) {
-		/* both handles are initialised all the same; the closes end as a failed child */
-		r->exit_status = 127;
-		uv_close((uv_handle_t *)&r->proc, on_closed);
-		uv_close((uv_handle_t *)&r->out, on_closed);
+		/* both handles are initialised all the same; the closes end it as a failed child */
+		ch->exit_status = 127;
+		uv_close((uv_handle_t *)&ch->proc, on_closed);
+		uv_close((uv_handle_t *)&ch->out, on_closed);
 		fprintf(stderr, "serve: cannot start %s: %s\n", r->self, uv_strerror(rc));
-		return rc;
+		return 0;
 	}
-	uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
+	uv_read_start((uv_stream_t *)&ch->out, on_alloc, on_read);
 	return 0;
 }
 
@@ -252,26 +264,26 @@ static void run_done(runner *r)
 {
 	owed_error err = { 0 };
 	char why[160] = "";
+	child *ch = &r->ch;
 	cJSON *res = NULL;
 	job_change c;
 	int ok;
-	r->buf[r->len] = 0;
-	if (r->term_signal && r->stopping) {
+	if (ch->term_signal && r->stopping) {
 		fprintf(stderr, "serve: run %lld stopped with the server; the next start completes it\n",
 		        (long long)r->job);
 		return;
 	}
-	if (r->term_signal)
-		snprintf(why, sizeof why, "owed run was killed by signal %d", r->term_signal);
-	else if (!(r->exit_status == 0 || r->exit_status == 4) ||
-	         !cJSON_IsObject(res = cJSON_Parse(r->buf)))
+	if (ch->term_signal)
+		snprintf(why, sizeof why, "owed run was killed by signal %d", ch->term_signal);
+	else if (!(ch->exit_status == 0 || ch->exit_status == 4) ||
+	         !cJSON_IsObject(res = cJSON_Parse(ch->buf)))
 		snprintf(why, sizeof why, "owed run exited %lld (its message is in the server's log)",
-		         (long long)r->exit_status);
+		         (long long)ch->exit_status);
 	cJSON_Delete(res);
 	ok = why[0] == 0;
 	c = (job_change){ .state = ok ? "finished" : "failed", .error = why,
-	                  .result = ok ? r->buf : NULL,
-	                  .exit_code = r->term_signal ? -1 : (int)r->exit_status };
+	                  .result = ok ? ch->buf : NULL,
+	                  .exit_code = ch->term_signal ? -1 : (int)ch->exit_status };
 	if (as_actor(r, r->actor, do_end, &c, &err))
 		fprintf(stderr, "serve: run %lld: %s\n", (long long)r->job, err.msg);
 	fprintf(stderr, "serve: run %lld %s%s%s\n", (long long)r->job, ok ? "finished" : "failed",
@@ -280,14 +292,14 @@ static void run_done(runner *r)
 
 static void dispatch_done(runner *r)
 {
-	cJSON *res;
+	child *ch = &r->ch;
+	cJSON *res = ch->exit_status == 0 && !ch->term_signal ? cJSON_Parse(ch->buf) : NULL;
 	time_t now;
-	r->buf[r->len] = 0;
-	res = r->exit_status == 0 && !r->term_signal ? cJSON_Parse(r->buf) : NULL;
 	if (!cJSON_IsObject(res)) {
 		if (!r->stopping)
 			fprintf(stderr, "serve: the outbox dispatcher failed (exit %lld, signal %d); again "
-			        "in %d s\n", (long long)r->exit_status, r->term_signal, RUNNER_RETRY_MS / 1000);
+			        "in %d s\n", (long long)ch->exit_status, ch->term_signal,
+			        RUNNER_RETRY_MS / 1000);
 		if (clock_now(&now) == 0)
 			r->no_dispatch_before = now + RUNNER_RETRY_MS / 1000;
 	} else {
@@ -302,12 +314,13 @@ static void on_timer_closed(uv_handle_t *h)
 {
 	runner *r = h->data;
 	r->done(r->done_ud);
-	free(r->buf);
+	free(r->ch.buf);
 	free(r);
 }
 
-static void child_done(runner *r)
+static void child_done(child *ch)
 {
+	runner *r = ch->ud;
 	int kind = r->child;
 	r->child = CHILD_NONE;
 	if (kind == CHILD_RUN)
@@ -341,7 +354,11 @@ static void start_run(runner *r, const store_run_job *j)
 	}
 	fprintf(stderr, "serve: run %lld for %s started (%s, by %s)\n", (long long)j->id, date,
 	        j->trigger, j->requested_by);
-	spawn(r, CHILD_RUN, words, j->requested_by);
+	r->child = CHILD_RUN;
+	if (spawn(r, &r->ch, words, j->requested_by) != 0) {
+		r->child = CHILD_NONE;
+		poll_in(r, RUNNER_RETRY_MS);
+	}
 }
 
 
@@ -388,7 +405,11 @@ static void poll_work(runner *r)
 	if (svc_outbox_next_due(r->ctx, &due, &err))
 		goto retry;
 	if (due && due <= now && now >= r->no_dispatch_before) {
-		spawn(r, CHILD_DISPATCH, dispatch, "dispatcher");
+		r->child = CHILD_DISPATCH;
+		if (spawn(r, &r->ch, dispatch, "dispatcher") != 0) {
+			r->child = CHILD_NONE;
+			poll_in(r, RUNNER_RETRY_MS);
+		}
 		return;
 	}
 	wake = now + RUNNER_POLL_MS / 1000;
@@ -416,10 +437,8 @@ int runner_start(uv_loop_t *loop, owed_ctx *ctx, const runner_options *o, runner
 		return UV_ENOENT;
 	}
 	r->self[n] = 0;
-	if (!(r->buf = malloc(r->cap = 131072))) {
-		free(r);
-		return UV_ENOMEM;
-	}
+	r->ch.ended = child_done;
+	r->ch.ud = r;
 	r->loop = loop;
 	r->ctx = ctx;
 	r->scheduled = o->scheduled;
@@ -446,74 +465,54 @@ void runner_stop(runner *r, void (*done)(void *ud), void *ud)
 	r->done_ud = ud;
 	uv_timer_stop(&r->timer);
 	if (r->child)
-		uv_process_kill(&r->proc, SIGTERM);     /* child_done closes the timer */
+		uv_process_kill(&r->ch.proc, SIGTERM);  /* child_done closes the timer */
 	else
 		uv_close((uv_handle_t *)&r->timer, on_timer_closed);
 }
 
-int runner_plan(runner *r, owed_date date, char **json, owed_error *err)
+typedef struct plan {
+	child ch;
+	runner_plan_cb done;
+	void *ud;
+} plan;
+
+static void plan_ended(child *ch)
+{
+	plan *p = ch->ud;
+	owed_error err = { 0 };
+	cJSON *doc = NULL;
+	char *json = NULL;
+	plans_running--;
+	/* the CLI's JSON is indented for people; the API's is compact */
+	if (ch->term_signal || (ch->exit_status != 0 && ch->exit_status != 4) ||
+	    !(doc = cJSON_Parse(ch->buf)) || !(json = cJSON_PrintUnformatted(doc)))
+		svc_fail(&err, OWED_EIO, "plan: owed run --dry-run failed (its message is in the "
+		         "server's log)");
+	cJSON_Delete(doc);
+	p->done(p->ud, json, &err);
+	free(ch->buf);
+	free(p);
+}
+
+int runner_plan(runner *r, owed_date date, runner_plan_cb done, void *ud, owed_error *err)
 {
 	char day[16];
 	const char *words[] = { "run", "--dry-run", "--json", "--date", day, NULL };
-	const char *argv[RUNNER_MAX_ARGS];
-	posix_spawn_file_actions_t fa;
-	child_env x;
-	char **env = env_for(r->ctx->actor, &x), *buf = NULL;
-	cJSON *plan;
-	size_t len = 0, cap = 0;
-	int fds[2], status = 0, rc;
-	pid_t pid;
-	ssize_t n;
-
+	plan *p;
+	if (plans_running >= RUNNER_MAX_PLANS)
+		return svc_fail(err, OWED_EREFUSED, "plan: %d plans are being computed; ask again when "
+		                "one is done", plans_running);
+	if (!(p = calloc(1, sizeof *p)))
+		return svc_fail(err, OWED_ENOMEM, "plan: out of memory");
 	date_format_iso(date, day, sizeof day);
-	args_for(r, words, argv);
-	if (!env || pipe(fds) != 0) {
-		free(env);
-		return svc_fail(err, OWED_EIO, "plan: cannot start owed run");
+	p->done = done;
+	p->ud = ud;
+	p->ch.ended = plan_ended;
+	p->ch.ud = p;
+	if (spawn(r, &p->ch, words, r->ctx->actor) != 0) {
+		free(p);
+		return svc_fail(err, OWED_ENOMEM, "plan: out of memory");
 	}
-	/* close-on-exec: only the child's dup2'd stdout outlives the exec */
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	rc = posix_spawn(&pid, r->self, &fa, NULL, (char **)argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	free(env);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		return svc_fail(err, OWED_EIO, "plan: cannot start owed run");
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			char *grown = realloc(buf, cap ? cap * 2 : 131072);
-			if (!grown)
-				break;
-			buf = grown;
-			cap = cap ? cap * 2 : 131072;
-		}
-		if ((n = read(fds[0], buf + len, cap - len - 1)) > 0)
-			len += (size_t)n;
-		else if (n == 0 || errno != EINTR)
-			break;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!buf || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 4)) {
-		free(buf);
-		return svc_fail(err, OWED_EIO, "plan: owed run --dry-run failed (its message is in "
-		                "the server's log)");
-	}
-	buf[len] = 0;
-	/* the CLI's JSON is indented for people; the API's is compact */
-	plan = cJSON_Parse(buf);
-	free(buf);
-	if (!plan || !(*json = cJSON_PrintUnformatted(plan))) {
-		cJSON_Delete(plan);
-		return svc_fail(err, OWED_EIO, "plan: owed run --dry-run gave no JSON");
-	}
-	cJSON_Delete(plan);
+	plans_running++;
 	return 0;
 }

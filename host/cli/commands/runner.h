@@ -26,9 +26,11 @@ typedef struct runner runner;
 int runner_start(uv_loop_t *loop, owed_ctx *ctx, const runner_options *o, runner **out);
 /* A run was queued: look for it once the current request is done (its transaction with it). */
 void runner_wake(runner *r);
-/* The plan of date as `owed run --dry-run --json` prints it (*json malloc'd), computed in a
- * child the caller waits for. */
-int runner_plan(runner *r, owed_date date, char **json, owed_error *err);
+/* The plan of date as `owed run --dry-run --json` prints it, computed in a child beside the
+ * runs: done gets it (compact, malloc'd) or NULL and why, on the loop, once -- when this
+ * returned 0.  At most two at once (OWED_EREFUSED). */
+typedef void (*runner_plan_cb)(void *ud, char *json, const owed_error *err);
+int runner_plan(runner *r, owed_date date, runner_plan_cb done, void *ud, owed_error *err);
 /* Stops: a child still running gets SIGTERM (a run so cut short stays "running", for the next
  * start to complete); done is called once everything is closed, and r is freed. */
 void runner_stop(runner *r, void (*done)(void *ud), void *ud);

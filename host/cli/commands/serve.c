@@ -39,9 +39,10 @@ static void runs_queued(void *ud)
 	runner_wake(((serve_state *)ud)->runner);
 }
 
-static int runs_plan(void *ud, owed_date date, char **json, owed_error *err)
+static int runs_plan(void *ud, owed_date date, http_plan_done done, void *done_ud,
+                     owed_error *err)
 {
-	return runner_plan(((serve_state *)ud)->runner, date, json, err);
+	return runner_plan(((serve_state *)ud)->runner, date, done, done_ud, err);
 }
 
 /* The schedule's time zone is the process's: set once, before the loop and any thread, so
