@@ -3,9 +3,11 @@
 # Europe/Amsterdam on the night the clocks jump (it fires at the jump, 01:00 UTC, once), a
 # server killed in the middle of that run (the next one completes the same run, nothing twice),
 # a restart that does not run the day again, POST /api/v1/runs (202, its result as the CLI
-# gives it, 409 while one is going), the plan route, GETs answered while a run is "running",
-# and the outbox dispatcher delivering a retried e-mail by itself.  Real processes: the server,
-# its child runs, and a real SMTP server (tests/support/smtpd.py) that can hold a run at RCPT.
+# gives it, 409 while one is going), the plan route (answered later: GETs are served while a
+# policy of the plan waits on a local HTTP server), GETs answered while a run is "running",
+# SIGTERM during a run, and the outbox dispatcher delivering a retried e-mail by itself.  Real
+# processes: the server, its child runs, and a real SMTP server (tests/support/smtpd.py) that
+# can hold a run at RCPT.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || { echo "skipped: no curl"; exit 0; }
@@ -22,8 +24,8 @@ SMTPD=$!
 exec 3>"$WORK/smtp.in"
 for _ in $(seq 100); do [[ -s $WORK/smtp.port ]] && break; sleep 0.1; done
 SMTP_PORT=$(cat "$WORK/smtp.port")
-SPID=''
-trap '[[ -n $SPID ]] && kill -9 $SPID 2>/dev/null; rm -f "$MAIL/hold"; exec 3>&-; wait $SMTPD 2>/dev/null; rm -rf "$WORK"' EXIT
+SPID='' HOLDER=''
+trap '[[ -n $SPID ]] && kill -9 $SPID 2>/dev/null; [[ -n $HOLDER ]] && kill $HOLDER; rm -f "$MAIL/hold"; exec 3>&-; wait $SMTPD 2>/dev/null; rm -rf "$WORK"' EXIT
 mails() { find "$MAIL" -name '*.json' | wc -l; }
 
 put "$WORK/owed.conf" <<CONF
@@ -249,6 +251,74 @@ equal "D3's steps" "$(sqlite3 "$db" "SELECT s.step FROM case_step s JOIN dunning
 equal "mails received: D3's reminder, once" "$(mails)" $((before + 1))
 equal "runs" "$(jobs_count)" 4
 stop_serve
+
+section "a plan is answered later: the server serves other requests meanwhile"
+# a policy that asks a local HTTP server before deciding, which holds its answer while
+# $WORK/hold-http exists: the plan's child waits there, the server goes on serving
+put "$WORK/plugins/slow-plan/manifest.lua" <<'LUA'
+return {
+  name = "slow-plan", version = "1.0.0", api_version = 1, kinds = { "policy" },
+  description = "Asks a local server before deciding (serve_sched.sh holds a plan with it).",
+  config = { url = { type = "string", required = true, description = "where to ask" } },
+  needs = { hosts = { "127.0.0.1" } },
+}
+LUA
+put "$WORK/plugins/slow-plan/init.lua" <<'LUA'
+local dunning = require("owed.dunning")
+return dunning.policy {
+  name = "slow-plan", country = "NL",
+  steps = { { "reminder1", after_due = 7, letter = "herinnering", by = "email", deadline_days = 7 } },
+  skip = function(case) assert(owed.http.get(owed.config.url, { timeout = 60000 })); return false end,
+}
+LUA
+touch "$WORK/hold-http"
+"$PYTHON" - "$WORK" >"$WORK/http.port" <<'PY' &
+import http.server, os, sys, time
+work = sys.argv[1]
+class Hold(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        open(os.path.join(work, "asked"), "w").close()
+        while os.path.exists(os.path.join(work, "hold-http")):
+            time.sleep(0.05)
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a): pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hold)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+PY
+HOLDER=$!
+for _ in $(seq 100); do [[ -s $WORK/http.port ]] && break; sleep 0.1; done
+put "$WORK/owed.conf" <<CONF
+return {
+  outgoing = "$WORK/out",
+  plugin_path = { "$WORK/plugins" },
+  plugins = { email = { url = "smtp://127.0.0.1:$SMTP_PORT", from = "debiteuren@noordzee.example" },
+              ["slow-plan"] = { url = "http://127.0.0.1:$(cat "$WORK/http.port")/" } },
+  schedule = { run_at = "02:30", timezone = "Europe/Amsterdam" },
+}
+CONF
+run debtor add --number D4 --name "Wachtmaar BV" --policy slow-plan; expect_exit 0
+run invoice add --number F4 --debtor D4 --amount 99.00 --issue-date 2026-04-01 --due-date 2026-05-01
+expect_exit 0
+start_serve 2026-05-24T10:00:00Z
+curl -s -o "$WORK/plan.json" -w '%{http_code}' -H "Authorization: Bearer $RO" \
+	"http://127.0.0.1:$PORT/api/v1/runs/plan?date=2026-05-24" >"$WORK/plan.status" &
+PLAN=$!
+check "the plan's policy is asking" until_file "$WORK/asked"
+api GET /api/v1/invoices/F4 "$RO"; expect_status 200; expect_json .open 99.00
+api GET /api/v1/runs/4 "$RO"; expect_status 200; expect_json .state finished
+check "... while the plan is still waiting" kill -0 "$PLAN"
+rm -f "$WORK/hold-http"
+wait "$PLAN"
+equal "the plan's status" "$(cat "$WORK/plan.status")" 200
+OUT=$(cat "$WORK/plan.json")
+OUT=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["cases_detail"]))' "$WORK/plan.json")
+json_select debtor D4
+expect_json .outcome step .step reminder1 .policy slow-plan
+equal "the plan wrote nothing" "$(sqlite3 "$db" "SELECT COUNT(*) FROM dunning_case c JOIN debtor d ON d.id = c.debtor_id WHERE d.number = 'D4'")" 0
+stop_serve
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=''
 
 section "owed outbox --dispatch, the dispatcher's command"
 run outbox --dispatch; expect_exit 0; expect_line "0 delivered, 0 to retry"
