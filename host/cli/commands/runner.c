@@ -55,7 +55,7 @@ struct runner {
 	char self[1024], db[1024], config[1024];
 	uv_timer_t timer;
 	child ch;
-	int child;                  /* CHILD_*: what ch runs */
+	int kind;                   /* CHILD_*: what ch runs */
 	int64_t job;                /* the run the child runs */
 	char actor[64];             /* who asked for it: the dossier names them for its changes */
 	time_t no_dispatch_before;  /* after a dispatcher that failed */
@@ -223,41 +223,22 @@ static int spawn(runner *r, child *ch, const char *const *words, const char *act
 
 /* ------------------------------------------------------------------ the children's ends */
 
-/* The run's changes of state are made for whoever asked for it (a token, the scheduler). */
-typedef struct job_change {
-	const char *state, *error, *result;
-	int exit_code;
-	owed_date day;              /* queue: the scheduled day */
-	store_run_job *queued;
-} job_change;
+/* The ledger's changes for a run are made as whoever asked for it (a token's name, or
+ * "scheduler"): the context's actor, for the length of one service call. */
+typedef struct actor_saved { char name[64]; } actor_saved;
 
-static int as_actor(runner *r, const char *actor,
-                    int (*fn)(runner *, job_change *, owed_error *), job_change *c,
-                    owed_error *err)
+static actor_saved act_as(runner *r, const char *actor)
 {
-	char saved[sizeof r->ctx->actor];
-	int rc;
-	memcpy(saved, r->ctx->actor, sizeof saved);
+	actor_saved saved;
+	_Static_assert(sizeof saved.name == sizeof r->ctx->actor, "an actor fits");
+	memcpy(saved.name, r->ctx->actor, sizeof saved.name);
 	snprintf(r->ctx->actor, sizeof r->ctx->actor, "%s", actor);
-	rc = fn(r, c, err);
-	memcpy(r->ctx->actor, saved, sizeof saved);
-	return rc;
+	return saved;
 }
 
-static int do_queue(runner *r, job_change *c, owed_error *err)
+static void act_back(runner *r, const actor_saved *saved)
 {
-	return svc_job_queue(r->ctx, "schedule", c->day, c->queued, err);
-}
-
-static int do_start(runner *r, job_change *c, owed_error *err)
-{
-	(void)c;
-	return svc_job_started(r->ctx, r->job, err);
-}
-
-static int do_end(runner *r, job_change *c, owed_error *err)
-{
-	return svc_job_ended(r->ctx, r->job, c->state, c->exit_code, c->error, c->result, err);
+	memcpy(r->ctx->actor, saved->name, sizeof saved->name);
 }
 
 static void run_done(runner *r)
@@ -266,8 +247,8 @@ static void run_done(runner *r)
 	char why[160] = "";
 	child *ch = &r->ch;
 	cJSON *res = NULL;
-	job_change c;
-	int ok;
+	actor_saved saved;
+	int ok, rc;
 	if (ch->term_signal && r->stopping) {
 		fprintf(stderr, "serve: run %lld stopped with the server; the next start completes it\n",
 		        (long long)r->job);
@@ -281,10 +262,12 @@ static void run_done(runner *r)
 		         (long long)ch->exit_status);
 	cJSON_Delete(res);
 	ok = why[0] == 0;
-	c = (job_change){ .state = ok ? "finished" : "failed", .error = why,
-	                  .result = ok ? ch->buf : NULL,
-	                  .exit_code = ch->term_signal ? -1 : (int)ch->exit_status };
-	if (as_actor(r, r->actor, do_end, &c, &err))
+	saved = act_as(r, r->actor);
+	rc = svc_job_ended(r->ctx, r->job, ok ? "finished" : "failed",
+	                   ch->term_signal ? -1 : (int)ch->exit_status, why, ok ? ch->buf : NULL,
+	                   &err);
+	act_back(r, &saved);
+	if (rc)
 		fprintf(stderr, "serve: run %lld: %s\n", (long long)r->job, err.msg);
 	fprintf(stderr, "serve: run %lld %s%s%s\n", (long long)r->job, ok ? "finished" : "failed",
 	        ok ? "" : ": ", why);
@@ -321,8 +304,8 @@ static void on_timer_closed(uv_handle_t *h)
 static void child_done(child *ch)
 {
 	runner *r = ch->ud;
-	int kind = r->child;
-	r->child = CHILD_NONE;
+	int kind = r->kind;
+	r->kind = CHILD_NONE;
 	if (kind == CHILD_RUN)
 		run_done(r);
 	else
@@ -340,13 +323,18 @@ static void start_run(runner *r, const store_run_job *j)
 	char date[16];
 	const char *words[] = { "run", "--json", "--date", date, NULL };
 	owed_error err = { 0 };
+	actor_saved saved;
+	int rc;
 	date_format_iso(j->date, date, sizeof date);
 	if (strcmp(j->state, "running") == 0)
 		fprintf(stderr, "serve: run %lld was left running by a server that stopped: "
 		        "completing it\n", (long long)j->id);
 	r->job = j->id;
 	snprintf(r->actor, sizeof r->actor, "%s", j->requested_by);
-	if (as_actor(r, r->actor, do_start, NULL, &err)) {
+	saved = act_as(r, r->actor);
+	rc = svc_job_started(r->ctx, j->id, &err);
+	act_back(r, &saved);
+	if (rc) {
 		fprintf(stderr, "serve: run %lld: %s; trying again in %d s\n", (long long)j->id,
 		        err.msg, RUNNER_RETRY_MS / 1000);
 		poll_in(r, RUNNER_RETRY_MS);
@@ -354,9 +342,9 @@ static void start_run(runner *r, const store_run_job *j)
 	}
 	fprintf(stderr, "serve: run %lld for %s started (%s, by %s)\n", (long long)j->id, date,
 	        j->trigger, j->requested_by);
-	r->child = CHILD_RUN;
+	r->kind = CHILD_RUN;
 	if (spawn(r, &r->ch, words, j->requested_by) != 0) {
-		r->child = CHILD_NONE;
+		r->kind = CHILD_NONE;
 		poll_in(r, RUNNER_RETRY_MS);
 	}
 }
@@ -371,7 +359,7 @@ static void poll_work(runner *r)
 	time_t now, at = 0, due = 0, wake;
 	int rc, done = 0;
 
-	if (r->child || r->stopping)
+	if (r->kind || r->stopping)
 		return;
 	if (clock_now(&now) != 0) {
 		fprintf(stderr, "serve: OWED_NOW is not an instant: nothing is run\n");
@@ -392,8 +380,10 @@ static void poll_work(runner *r)
 			goto retry;
 		}
 		if (at <= now) {
-			job_change c = { .day = day, .queued = &j };
-			if ((rc = as_actor(r, "scheduler", do_queue, &c, &err)) == 0)
+			actor_saved saved = act_as(r, "scheduler");
+			rc = svc_job_queue(r->ctx, "schedule", day, &j, &err);
+			act_back(r, &saved);
+			if (rc == 0)
 				start_run(r, &j);
 			else if (rc == OWED_EEXIST || rc == OWED_EREFUSED)
 				poll_in(r, 0);          /* another server or request was first */
@@ -405,9 +395,9 @@ static void poll_work(runner *r)
 	if (svc_outbox_next_due(r->ctx, &due, &err))
 		goto retry;
 	if (due && due <= now && now >= r->no_dispatch_before) {
-		r->child = CHILD_DISPATCH;
+		r->kind = CHILD_DISPATCH;
 		if (spawn(r, &r->ch, dispatch, "dispatcher") != 0) {
-			r->child = CHILD_NONE;
+			r->kind = CHILD_NONE;
 			poll_in(r, RUNNER_RETRY_MS);
 		}
 		return;
@@ -454,7 +444,7 @@ int runner_start(uv_loop_t *loop, owed_ctx *ctx, const runner_options *o, runner
 
 void runner_wake(runner *r)
 {
-	if (!r->child)
+	if (!r->kind)
 		poll_in(r, 0);
 }
 
@@ -464,7 +454,7 @@ void runner_stop(runner *r, void (*done)(void *ud), void *ud)
 	r->done = done;
 	r->done_ud = ud;
 	uv_timer_stop(&r->timer);
-	if (r->child)
+	if (r->kind)
 		uv_process_kill(&r->ch.proc, SIGTERM);  /* child_done closes the timer */
 	else
 		uv_close((uv_handle_t *)&r->timer, on_timer_closed);
