@@ -31,6 +31,7 @@
 #define RUN_RENDERING   4       /* letters out at most (libuv's pool has 4 threads) */
 #define RUN_BATCH       64      /* cases in one transaction, more while letters render... */
 #define RUN_BATCH_MAX   1024    /* ...but no more than these */
+#define RUN_PAUSE_MS    3       /* between transactions, when batch_max is set */
 
 /* ------------------------------------------------------------------ the case, as read */
 
@@ -1037,14 +1038,15 @@ static int run_case(int64_t debtor_id, void *ud)
  * transaction, committed together -- or, after a crash, not at all.  The transaction holds
  * RUN_BATCH cases, each all or nothing in its own savepoints, so that starting and committing
  * one is not a cost per case; while letters render it goes on until none is out, so their
- * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then), so that
- * other writers are not kept waiting long.  It takes the write lock from the start (but for a
+ * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then; fewer when
+ * the options say so), so that other writers are not kept waiting long.  It takes the write lock from the start (but for a
  * dry run): were another process to write while it only read, none of its cases could write
  * any more (SQLITE_BUSY_SNAPSHOT), where now that process waits a few milliseconds. */
 static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
 	store *st = s->ctx->st;
-	size_t batch = 0;
+	size_t batch = 0, max = s->o->batch_max > 0 && s->o->batch_max < RUN_BATCH_MAX
+	                        ? (size_t)s->o->batch_max : RUN_BATCH_MAX;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1053,12 +1055,16 @@ static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 		batch++;
 		if ((rc = run_case(ids[i], s)) != 0)
 			break;
-		steps_settle(s, batch >= RUN_BATCH_MAX || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
-		if (s->nqueued > 0 || (batch < RUN_BATCH && i + 1 < n))
+		steps_settle(s, batch >= max || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
+		if (s->nqueued > 0 || (batch < (max < RUN_BATCH ? max : RUN_BATCH) && i + 1 < n))
 			continue;
 		if ((rc = store_commit(st)) != 0)
 			break;
 		batch = 0;
+		/* with fewer cases per transaction asked for, other writers are waiting: a pause
+		 * lets one that polls for the lock (store.c) in before the next transaction */
+		if (s->o->batch_max)
+			uv_sleep(RUN_PAUSE_MS);
 	}
 	if (rc) {
 		steps_settle(s, 0, 1);

@@ -13,7 +13,8 @@
  * and prints wrk's requests/s and latency percentiles.  Then the real `owed serve` (the
  * executable beside this one) on the same ledger: POST /api/v1/runs starts the daily run (a
  * child `owed run` over every debtor's case, letters and PDFs), and while GET /api/v1/runs/1
- * says "running", wrk reads random invoices again; it says whether the run was still running
+ * says "running", wrk reads random invoices again, then posts new ones (each waits for the
+ * run's current transaction); it says whether the run was still running
  * when wrk ended, so the figure is known to be one measured during the run (and, before, how
  * long GET /api/v1/runs/plan takes: the dry run the request waits for).  Not part of make
  * test; without wrk it says so and exits 0.  The servers log one line per request: that goes
@@ -155,7 +156,7 @@ static void curl(int port, const char *token, const char *method, const char *pa
 
 /* GET /api/v1/invoices/{number} while `owed serve` runs the daily run in its child. */
 static void during_run(const char *dir, const char *path, const char *token, const char *script,
-                       long seconds, long conns)
+                       const char *post_script, long seconds, long conns)
 {
 	char owed[1100], out_path[256], log[256], buf[4096], port_text[16] = "";
 	char *argv[] = { owed, "serve", "--listen", "127.0.0.1:0", "--db", (char *)path, NULL };
@@ -201,6 +202,8 @@ static void during_run(const char *dir, const char *path, const char *token, con
 		die("POST /api/v1/runs", buf);
 	run_wrk("GET /api/v1/invoices/{number} while the daily run is running (owed serve, "
 	        "run 1 for 2026-03-01 in its child)", script, port, seconds, conns);
+	run_wrk("POST /api/v1/invoices while the daily run is running (each waits for the run's "
+	        "transaction)", post_script, port, seconds, conns);
 	curl(port, token, "GET", "/api/v1/runs/1", NULL, buf, sizeof buf);
 	running = strstr(buf, "\"state\":\"running\"") != NULL;
 	printf("  the run was %s when wrk ended (%.1f s after it started)\n",
@@ -281,7 +284,20 @@ int main(void)
 	svc_close(&s.ctx);
 
 	snprintf(script, sizeof script, "%s/get.lua", dir);
-	during_run(dir, path, token, script, seconds, conns);
+	snprintf(log, sizeof log, "%s/post-run.lua", dir);
+	if (!(f = fopen(log, "w")))
+		die("script", log);
+	fprintf(f, "local n, threads = 0, 0\n"
+	        "tid = 0\n"
+	        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+	        "local h = { Authorization = 'Bearer %s', ['Content-Type'] = 'application/json' }\n"
+	        "request = function()\n"
+	        "  n = n + 1\n"
+	        "  local body = string.format('{\"number\":\"R%%d-%%d\",\"debtor\":\"D%%07d\","
+	        "\"amount\":\"12.34\"}', tid, n, n %% %ld + 1)\n"
+	        "  return wrk.format('POST', '/api/v1/invoices', h, body)\nend\n", token, ndebtors);
+	fclose(f);
+	during_run(dir, path, token, script, log, seconds, conns);
 	snprintf(script, sizeof script, "rm -rf %s", dir);
 	if (system(script) != 0)
 		fprintf(stdout, "bench_serve: could not remove %s\n", dir);

@@ -320,6 +320,11 @@ equal "the plan wrote nothing" "$(sqlite3 "$db" "SELECT COUNT(*) FROM dunning_ca
 stop_serve
 kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=''
 
+section "owed run --batch, as the server's runs use it"
+refuse 2 "batch:" "'0'" -- run --batch 0
+refuse 2 "batch:" "'lots'" -- run --batch lots
+run run --batch 1 --date 2026-05-24 --debtor D3 --json; expect_exit 0; expect_json .steps 0 .cases 1
+
 section "owed outbox --dispatch, the dispatcher's command"
 run outbox --dispatch; expect_exit 0; expect_line "0 delivered, 0 to retry"
 run outbox --dispatch --json; expect_exit 0; expect_json .delivered 0 .delivery_failures 0

@@ -52,7 +52,7 @@ int cmd_run(const cli_args *a)
 {
 	static const char *const head[] = { "debtor", "name", "outcome", "step", "by", "open",
 	                                    "why / next" };
-	const char *date = args_get(a, "date");
+	const char *date = args_get(a, "date"), *batch = args_get(a, "batch");
 	svc_run_options opt = { .dry_run = args_get(a, "dry-run") != NULL,
 	                        .debtor = args_get(a, "debtor"), .rules = cli_config()->rules,
 	                        .nrules = cli_config()->nrules };
@@ -68,6 +68,15 @@ int cmd_run(const cli_args *a)
 	if (date && date_parse(date, &opt.date) != 0) {
 		out_error("date: '%s' is not a date (expected YYYY-MM-DD)", date);
 		return EXIT_INPUT;
+	}
+	if (batch) {
+		char *end;
+		long n = strtol(batch, &end, 10);
+		if (!*batch || *end || n < 1 || n > 1024) {
+			out_error("batch: '%s' is not a number of cases from 1 to 1024", batch);
+			return EXIT_USAGE;
+		}
+		opt.batch_max = (int)n;
 	}
 	if ((rc = cli_host_open(a, 1, &h)))
 		return rc;

@@ -29,6 +29,7 @@ extern char **environ;
 #define RUNNER_POLL_MS  30000   /* how often the outbox is looked at for rows others queue */
 #define RUNNER_RETRY_MS 5000    /* after the ledger or a child failed */
 #define RUNNER_MAX_ARGS 16
+#define RUNNER_BATCH    "32"    /* cases per transaction of a run: an API write waits less */
 #define RUNNER_MAX_OUT  ((size_t)1 << 30)
 
 enum { CHILD_NONE, CHILD_RUN, CHILD_DISPATCH };
@@ -321,7 +322,7 @@ static void child_done(child *ch)
 static void start_run(runner *r, const store_run_job *j)
 {
 	char date[16];
-	const char *words[] = { "run", "--json", "--date", date, NULL };
+	const char *words[] = { "run", "--json", "--date", date, "--batch", RUNNER_BATCH, NULL };
 	owed_error err = { 0 };
 	actor_saved saved;
 	int rc;
