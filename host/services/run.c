@@ -1038,10 +1038,11 @@ static int run_case(int64_t debtor_id, void *ud)
  * transaction, committed together -- or, after a crash, not at all.  The transaction holds
  * RUN_BATCH cases, each all or nothing in its own savepoints, so that starting and committing
  * one is not a cost per case; while letters render it goes on until none is out, so their
- * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then; fewer when
- * the options say so), so that other writers are not kept waiting long.  It takes the write lock from the start (but for a
- * dry run): were another process to write while it only read, none of its cases could write
- * any more (SQLITE_BUSY_SNAPSHOT), where now that process waits a few milliseconds. */
+ * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then; batch_max,
+ * when the options give one), so that other writers are not kept waiting long.  It takes the
+ * write lock from the start (but for a dry run): were another process to write while it only
+ * read, none of its cases could write any more (SQLITE_BUSY_SNAPSHOT), where now that process
+ * waits a few milliseconds. */
 static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
 	store *st = s->ctx->st;
