@@ -1,8 +1,14 @@
 /*
  * main.c -- `owed`: find the command in argv, parse its options, run it.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli/commands/commands.h"
 #include "cli/commands/host.h"
@@ -15,8 +21,27 @@ static void usage(FILE *f)
 		fprintf(f, "  %-18s %s\n", e->cmd.name, e->cmd.summary);
 	fprintf(f, "\nenvironment: OWED_DB (database path), OWED_CONF (owed.conf), OWED_HOME "
 	           "(~/.owed: plugins, secrets), OWED_LOCALE (how amounts are written: en, nl-NL, "
-	           "nl-BE, fr-BE), OWED_TODAY (pin the date), OWED_ACTOR (name in the dossier), "
+	           "nl-BE, fr-BE), OWED_TODAY (pin the date), OWED_NOW (pin the clock, "
+	           "YYYY-MM-DDTHH:MM:SSZ), OWED_ACTOR (name in the dossier), "
 	           "NO_COLOR; see docs/configuration.md\n");
+}
+
+/* A child of `owed serve` (its run, its dispatcher) dies with the server: one killed outright
+ * must not leave a run going beside the one its successor starts for the same row.  And it
+ * yields the CPU to the server: the run is batch work, the requests are people and systems
+ * waiting (its PDF threads, started later, inherit the lower priority). */
+static void follow_server(void)
+{
+	const char *pid = getenv("OWED_SERVE_PID");
+	if (!pid || !*pid)
+		return;
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	if (getppid() != (pid_t)atol(pid))
+		_exit(EXIT_FAILURE_);           /* the server was gone before we could follow it */
+	if (nice(10) == -1)
+		fprintf(stderr, "owed: could not lower the priority of the server's child\n");
 }
 
 /* The entry whose words match the start of argv; *used gets how many words it took. */
@@ -86,6 +111,7 @@ int main(int argc, char **argv)
 	}
 	if ((rc = cli_config_load(&a)) != 0)
 		return rc;
+	follow_server();
 	rc = e->run(&a);
 	config_free(cli_config());
 	return rc;

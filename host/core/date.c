@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/date.h"
 #include "core/err.h"
 
@@ -288,8 +289,7 @@ int date_today(owed_date *out)
 	 * rather than quietly run against the real calendar */
 	if (pin != NULL && pin[0] != '\0')
 		return date_parse_iso(pin, out);
-	now = time(NULL);
-	if (now == (time_t)-1 || localtime_r(&now, &tm) == NULL)
+	if (clock_now(&now) != 0 || localtime_r(&now, &tm) == NULL)
 		return OWED_EIO;
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, out);
 }

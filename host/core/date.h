@@ -48,8 +48,9 @@ int32_t date_diff(owed_date a, owed_date b);	/* b - a in days */
 
 owed_date date_easter(int year);	/* Easter Sunday; year must be 1..9999 */
 
-/* Today in local time, or the date in the environment variable OWED_TODAY (YYYY-MM-DD) when it
- * is set and non-empty; a malformed OWED_TODAY is OWED_EINPUT, never silently the clock. */
+/* Today in local time (at core/clock.h's now, which OWED_NOW may pin), or the date in the
+ * environment variable OWED_TODAY (YYYY-MM-DD) when it is set and non-empty; a malformed
+ * OWED_TODAY is OWED_EINPUT, never silently the clock. */
 int date_today(owed_date *out);
 
 #endif

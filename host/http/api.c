@@ -40,6 +40,9 @@ const http_route http_routes[] = {
 	{ "GET", "/api/v1/outbox", "admin", api_list_outbox },
 	{ "POST", "/api/v1/outbox/{id}/retry", "admin", api_post_outbox_retry },
 	{ "GET", "/api/v1/reports/aging", "read", api_report_aging },
+	{ "POST", "/api/v1/runs", "write", api_post_run },
+	{ "GET", "/api/v1/runs/plan", "read", api_run_plan },
+	{ "GET", "/api/v1/runs/{id}", "read", api_get_run },
 	{ 0 }
 };
 
@@ -186,7 +189,7 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 	http_api *api = ud;
 	owed_ctx *ctx = api->ctx;
 	char param[256], actor[sizeof ctx->actor], locale[sizeof ctx->locale];
-	api_call call = { api, ctx, req, res, param };
+	api_call call = { api, ctx, req, res, param, NULL };
 	const http_route *route;
 	const char *key;
 	store_token tok;
@@ -214,6 +217,6 @@ void http_api_handle(void *ud, const http_request *req, http_response *res)
 		route->fn(&call);
 	memcpy(ctx->actor, actor, sizeof actor);
 	memcpy(ctx->locale, locale, sizeof locale);
-	if (api->group)
+	if (api->group && !call.later)
 		api_group_hold(api->group, req, res);
 }

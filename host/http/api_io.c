@@ -33,6 +33,7 @@ static const char *problem_slug(int status)
 	case 409: return "conflict";
 	case 422: return "invalid-input";
 	case 429: return "too-many-requests";
+	case 503: return "unavailable";
 	default: return "server-error";
 	}
 }
@@ -48,6 +49,7 @@ static const char *problem_title(int status)
 	case 409: return "Refused";
 	case 422: return "Invalid input";
 	case 429: return "Too many failed token attempts";
+	case 503: return "Unavailable";
 	default: return "Server error";
 	}
 }
@@ -105,6 +107,11 @@ void api_reply_get_error(http_response *res, owed_error *err)
 	if (err->code == OWED_EINPUT)
 		err->code = OWED_ENOTFOUND;
 	api_reply_error(res, err);
+}
+
+http_later *api_defer(api_call *c)
+{
+	return c->later = http_defer(c->req);
 }
 
 /* --- the query ---------------------------------------------------------------------------- */

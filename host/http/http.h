@@ -41,8 +41,8 @@ typedef struct http_response {
 
 typedef void (*http_handler)(void *ud, const http_request *req, http_response *res);
 
-/* A handler that answers later (a plugin's hook running on the loop) calls http_defer and
- * leaves res alone; http_answer sends the response when it is known (from inside the handler
+/* A handler that answers later (a plugin's hook running on the loop, a child computing a run's
+ * plan) calls http_defer and leaves res alone; http_answer sends the response when it is known (from inside the handler
  * too).  Until then the connection reads nothing more, the request's strings (not the
  * http_request, which is the handler's) stay valid, and a shutdown waits for it. */
 typedef struct http_later http_later;
@@ -118,5 +118,18 @@ void http_api_handle(void *ud, const http_request *req, http_response *res);
 void http_hooks_handle(rt *r, http_group *g, const http_request *req, http_response *res);
 /* Its route, for the route table ("none": the plugin checks the partner's signature). */
 extern const http_route http_hook_route;
+
+/* The runs routes (api_runs.c) and what they need of the server that runs the runs: a nudge
+ * once a run is queued (it starts after the request, whose transaction holds the row), and
+ * the plan of a date, computed in a child: done gets the JSON (malloc'd) or the failure, on
+ * the loop, once (only when plan returned 0).  Without them, POST /api/v1/runs and the plan
+ * answer 503. */
+typedef void (*http_plan_done)(void *ud, char *json, const owed_error *err);
+typedef struct http_runs_hooks {
+	void (*queued)(void *ud);
+	int (*plan)(void *ud, owed_date date, http_plan_done done, void *done_ud, owed_error *err);
+	void *ud;
+} http_runs_hooks;
+void http_runs_attach(const http_runs_hooks *h);
 
 #endif

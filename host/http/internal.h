@@ -20,7 +20,12 @@ typedef struct api_call {
 	const http_request *req;
 	http_response *res;
 	const char *param;              /* the {parameter} of the path, decoded */
+	http_later *later;              /* set by api_defer: the route answers later */
 } api_call;
+
+/* The route will answer later, with http_answer (a child computes it): its answer is not the
+ * turn's to hold, and it must touch no ledger state the group could take back. */
+http_later *api_defer(api_call *c);
 
 /* --- group commit (group.c) */
 /* Opens the turn's transaction if it is not open; -1 with err when it cannot begin. */
@@ -79,6 +84,10 @@ void api_post_invoice(api_call *c);
 void api_post_credit(api_call *c);
 void api_post_writeoff(api_call *c);
 void api_report_aging(api_call *c);
+
+void api_post_run(api_call *c);
+void api_run_plan(api_call *c);
+void api_get_run(api_call *c);
 
 void api_list_payments(api_call *c);
 void api_post_payment(api_call *c);

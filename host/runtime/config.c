@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/schedule.h"
 #include "runtime/config.h"
 
 static const char *const top_keys[] = {
 	"database", "limits", "plugin_path", "secrets_file", "outgoing", "plugins", "policies",
-	"matchers", NULL
+	"matchers", "schedule", NULL
 };
+static const char *const schedule_keys[] = { "run_at", "timezone", NULL };
 static const char *const limit_keys[] = {
 	"memory_mb", "hook_ms", "load_ms", "max_failures", NULL
 };
@@ -247,6 +249,56 @@ static int read_plugins(owed_config *c, int t, const char *file, owed_error *err
 	return 0;
 }
 
+/* A time zone the system's database has: a relative path under $TZDIR (default
+ * /usr/share/zoneinfo).  glibc takes an unknown name for UTC without a word, so it is looked
+ * up here, where a typo can be named. */
+static int zone_exists(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[1200];
+	if (!*name || name[0] == '/' || strstr(name, "..") || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(name))
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	return access(path, R_OK) == 0;
+}
+
+/* schedule = { run_at = "06:30", timezone = "Europe/Amsterdam" }: the daily run of `owed
+ * serve`; without run_at there is none. */
+static int read_schedule(owed_config *c, int t, const char *file, owed_error *err)
+{
+	lua_State *L = c->L;
+	char run_at[16] = "";
+	int rc;
+	snprintf(c->timezone, sizeof c->timezone, "Europe/Amsterdam");
+	if (lua_getfield(L, t, "schedule") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return svc_fail(err, OWED_EINPUT, "%s: key 'schedule': expected a table { run_at = "
+		                "\"06:30\", timezone = \"Europe/Amsterdam\" }", file);
+	}
+	t = lua_gettop(L);
+	if ((rc = unknown_keys(L, t, schedule_keys, "schedule.", file, err)) ||
+	    (rc = get_string(L, t, "run_at", run_at, sizeof run_at, file, err)) ||
+	    (rc = get_string(L, t, "timezone", c->timezone, sizeof c->timezone, file, err))) {
+		lua_pop(L, 1);
+		return rc;
+	}
+	lua_pop(L, 1);
+	if (!run_at[0] || sched_parse_hhmm(run_at, &c->run_at) != 0)
+		return svc_fail(err, OWED_EINPUT, "%s: key 'schedule.run_at': expected a local time "
+		                "HH:MM, e.g. \"06:30\"", file);
+	if (!zone_exists(c->timezone))
+		return svc_fail(err, OWED_EINPUT, "%s: key 'schedule.timezone': '%s' is not a time "
+		                "zone of the system's database (e.g. \"Europe/Amsterdam\")", file,
+		                c->timezone);
+	c->scheduled = 1;
+	return 0;
+}
+
 /* A configuration is data: a million instructions is far more than any table needs, so
  * reaching them means a loop. */
 static void too_long(lua_State *L, lua_Debug *ar)
@@ -298,7 +350,7 @@ int config_load(const char *file, owed_config *c, owed_error *err)
 	    (rc = get_string(c->L, t, "outgoing", c->outgoing, sizeof c->outgoing, file, err)) ||
 	    (rc = read_limits(c, t, file, err)) || (rc = read_path(c, t, file, err)) ||
 	    (rc = read_rules(c, t, file, err)) || (rc = read_matchers(c, t, file, err)) ||
-	    (rc = read_plugins(c, t, file, err))) {
+	    (rc = read_schedule(c, t, file, err)) || (rc = read_plugins(c, t, file, err))) {
 		config_free(c);
 		return rc;
 	}

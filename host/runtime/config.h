@@ -11,6 +11,7 @@
  *     plugins = { ["partner-echo"] = { endpoint = "https://api.partner.example" } },
  *     policies = { { tag = "vip", policy = "nl-b2b-soft" }, { country = "DE", policy = "eu-b2b" } },
  *     matchers = { "match-standard" },           -- payment matchers, asked in this order
+ *     schedule = { run_at = "06:30", timezone = "Europe/Amsterdam" },  -- owed serve's daily run
  *   }
  *
  * Found at --config PATH, else $OWED_CONF, else ./owed.conf when it exists.
@@ -40,6 +41,9 @@ typedef struct owed_config {
 	char matcher_names[CONFIG_MAX_MATCHERS][64];
 	const char *matchers[CONFIG_MAX_MATCHERS];  /* matchers = { ... }; none: match-standard */
 	size_t nmatchers;
+	int scheduled;                   /* schedule.run_at given: `owed serve` runs daily */
+	int run_at;                      /* minutes after local midnight */
+	char timezone[64];               /* schedule.timezone; default Europe/Amsterdam */
 	lua_State *L;                    /* holds the plugins table (rt_set_settings), or NULL */
 	int plugins;                     /* its index in L, 0 if none */
 } owed_config;

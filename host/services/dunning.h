@@ -20,6 +20,8 @@ typedef struct svc_run_options {
 	owed_date date;             /* the day the run is for; 0: today */
 	int dry_run;                /* decide and explain, write nothing */
 	const char *debtor;         /* only this debtor's case, or NULL */
+	int batch_max;              /* cases one transaction holds at most (0: 1,024); fewer keep
+	                             * other writers, the API's, waiting less, and cost more */
 } svc_run_options;
 
 /* One case's outcome, for the plan (--dry-run) and the report. */

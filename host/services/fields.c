@@ -14,6 +14,7 @@
 
 #include <lua.h>
 
+#include "core/clock.h"
 #include "core/money.h"
 #include "core/ref.h"
 #include "services/internal.h"
@@ -180,9 +181,7 @@ void svc_json_date(cJSON *obj, const char *key, owed_date d)
 
 void svc_stamp(time_t t, char *buf, size_t size)
 {
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_format_utc(t, buf, size);
 }
 
 void svc_lua_text(lua_State *L, int t, const char *key, char *out, size_t size)

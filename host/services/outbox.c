@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "services/dunning.h"
 #include "services/internal.h"
 
@@ -134,10 +135,12 @@ static int deliver_one(owed_ctx *ctx, rt *r, const due_row *row, int *sent)
 	deliver_out out = { 0, "" };
 	owed_error err = { 0 };
 	char name[64], now[32], next[32];
-	time_t t = time(NULL);
+	time_t t;
 	rt_plugin *p;
 	int attempts = row->attempts + 1;
 
+	if (clock_now(&t) != 0)
+		t = time(NULL);         /* svc_outbox_dispatch read the pin before */
 	plugin_for(row, name, sizeof name);
 	if (rt_load(r, name, NULL, 0, &err) != 0 || !(p = rt_find(r, name)))
 		snprintf(out.msg, sizeof out.msg, "%s", err.msg);
@@ -159,9 +162,14 @@ int svc_outbox_dispatch(owed_ctx *ctx, rt *r, int64_t *delivered_n, int64_t *fai
 {
 	due_list due = { 0 };
 	char now[32];
+	time_t t;
 	int rc;
 	*delivered_n = *failed = 0;
-	svc_stamp(time(NULL), now, sizeof now);
+	/* OWED_NOW moves the retries' clock too: a test pins a time past a backoff */
+	if (clock_now(&t) != 0)
+		return svc_fail(err, OWED_EINPUT, "OWED_NOW: not an instant (expected "
+		                "YYYY-MM-DDTHH:MM:SSZ)");
+	svc_stamp(t, now, sizeof now);
 	if ((rc = store_outbox_due(ctx->st, now, 0, collect, &due)) != 0) {
 		free(due.rows);
 		return svc_store_fail(ctx, rc, "reading the outbox", err);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/money.h"
 #include "core/sha256.h"
 #include "services/dunning.h"
@@ -30,6 +31,7 @@
 #define RUN_RENDERING   4       /* letters out at most (libuv's pool has 4 threads) */
 #define RUN_BATCH       64      /* cases in one transaction, more while letters render... */
 #define RUN_BATCH_MAX   1024    /* ...but no more than these */
+#define RUN_PAUSE_MS    3       /* between transactions, when batch_max is set */
 
 /* ------------------------------------------------------------------ the case, as read */
 
@@ -1036,14 +1038,16 @@ static int run_case(int64_t debtor_id, void *ud)
  * transaction, committed together -- or, after a crash, not at all.  The transaction holds
  * RUN_BATCH cases, each all or nothing in its own savepoints, so that starting and committing
  * one is not a cost per case; while letters render it goes on until none is out, so their
- * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then), so that
- * other writers are not kept waiting long.  It takes the write lock from the start (but for a
- * dry run): were another process to write while it only read, none of its cases could write
- * any more (SQLITE_BUSY_SNAPSHOT), where now that process waits a few milliseconds. */
+ * steps are written in it, or until RUN_BATCH_MAX (waiting for the letters then; batch_max,
+ * when the options give one), so that other writers are not kept waiting long.  It takes the
+ * write lock from the start (but for a dry run): were another process to write while it only
+ * read, none of its cases could write any more (SQLITE_BUSY_SNAPSHOT), where now that process
+ * waits a few milliseconds. */
 static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 {
 	store *st = s->ctx->st;
-	size_t batch = 0;
+	size_t batch = 0, max = s->o->batch_max > 0 && s->o->batch_max < RUN_BATCH_MAX
+	                        ? (size_t)s->o->batch_max : RUN_BATCH_MAX;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1052,12 +1056,16 @@ static int run_debtors(run_state *s, const int64_t *ids, size_t n)
 		batch++;
 		if ((rc = run_case(ids[i], s)) != 0)
 			break;
-		steps_settle(s, batch >= RUN_BATCH_MAX || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
-		if (s->nqueued > 0 || (batch < RUN_BATCH && i + 1 < n))
+		steps_settle(s, batch >= max || i + 1 == n ? 0 : RUN_RENDERING - 1, 0);
+		if (s->nqueued > 0 || (batch < (max < RUN_BATCH ? max : RUN_BATCH) && i + 1 < n))
 			continue;
 		if ((rc = store_commit(st)) != 0)
 			break;
 		batch = 0;
+		/* with fewer cases per transaction asked for, other writers are waiting: a pause
+		 * lets one that polls for the lock (store.c) in before the next transaction */
+		if (s->o->batch_max)
+			uv_sleep(RUN_PAUSE_MS);
 	}
 	if (rc) {
 		steps_settle(s, 0, 1);
@@ -1094,6 +1102,7 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 	s.tail = &s.queue;
 	id_list debtors = { 0 };
 	store_run prev;
+	time_t t;
 	int rc;
 
 	memset(res, 0, sizeof *res);
@@ -1101,7 +1110,11 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		s.today = o->date;
 	else if (date_today(&s.today) != 0)
 		return svc_fail(err, OWED_EINPUT, "date: OWED_TODAY is not a date");
-	svc_stamp(time(NULL), s.now, sizeof s.now);
+	/* the outbox's clock: its rows are due from now, as its dispatcher reads now */
+	if (clock_now(&t) != 0)
+		return svc_fail(err, OWED_EINPUT, "OWED_NOW: not an instant (expected "
+		                "YYYY-MM-DDTHH:MM:SSZ)");
+	svc_stamp(t, s.now, sizeof s.now);
 	res->repeated = store_run_get(ctx->st, s.today, &prev) == 0;
 	/* the debtors first, then one transaction each: no statement stays open across them */
 	if (o->debtor) {
@@ -1133,7 +1146,8 @@ int svc_run(owed_ctx *ctx, rt *r, const svc_run_options *o, svc_run_cb cb, void 
 		return svc_store_fail(ctx, rc, "running the cases", err);
 	if (o->dry_run)
 		return 0;
-	svc_stamp(time(NULL), s.now, sizeof s.now);
+	if (clock_now(&t) == 0)
+		svc_stamp(t, s.now, sizeof s.now);
 	if ((rc = store_run_finish(ctx->st, s.today, s.now, res->cases, res->steps)) != 0)
 		return svc_store_fail(ctx, rc, "finishing the run", err);
 	return svc_outbox_dispatch(ctx, r, &res->delivered, &res->delivery_failures, err);

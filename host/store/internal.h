@@ -10,12 +10,13 @@
 
 #include "store/store.h"
 
-#define STORE_MAX_STMTS     160
+#define STORE_MAX_STMTS     176
 #define STORE_DUNNING_FIRST 48
 #define STORE_BANK_FIRST    96     /* bank.c */
 #define STORE_SEPA_FIRST    112    /* sepa.c */
 #define STORE_API_FIRST     128    /* api.c */
 #define STORE_WEBHOOK_FIRST 152    /* webhook.c */
+#define STORE_RUNS_FIRST    160    /* runs.c */
 
 struct store {
 	sqlite3 *db;

@@ -385,9 +385,28 @@ static const char *const migrations[] = {
 "  received TEXT NOT NULL,"
 "  UNIQUE (admin_id, plugin, event_id));",
 
-/* 9: reserved for the scheduler branch of issue #6 (migration numbers are handed out per
- * branch so they merge cleanly); it replaces this empty one. */
-"",
+/* 9: the runs `owed serve` starts -- on its schedule or through POST /api/v1/runs -- each in
+ * a child `owed run`.  A run is queued, then running, then finished (its `owed run --json`
+ * kept in result) or failed.  At most one is queued or running per administration (the
+ * second POST is refused), and the schedule starts at most one per local day (a restart, a
+ * repeated hour, never a second); a run left running by a server that died is taken up again
+ * by the next one.  The per-date `run` table still says what the run itself did. */
+"CREATE TABLE run_job ("
+"  id INTEGER PRIMARY KEY,"
+"  admin_id INTEGER NOT NULL REFERENCES administration(id),"
+"  date TEXT NOT NULL,"
+"  trigger TEXT NOT NULL CHECK (trigger IN ('schedule','api')),"
+"  requested_by TEXT NOT NULL,"
+"  state TEXT NOT NULL CHECK (state IN ('queued','running','finished','failed')),"
+"  created TEXT NOT NULL,"
+"  started TEXT,"
+"  finished TEXT,"
+"  exit_code INTEGER,"
+"  error TEXT NOT NULL DEFAULT '',"
+"  result TEXT,"
+"  CHECK ((state IN ('finished','failed')) = (finished IS NOT NULL)));"
+"CREATE UNIQUE INDEX run_job_active ON run_job(admin_id) WHERE state IN ('queued','running');"
+"CREATE UNIQUE INDEX run_job_scheduled ON run_job(admin_id, date) WHERE trigger = 'schedule';",
 
 /* 10: a case paused by hand (`owed case pause`, POST /api/v1/cases/{debtor}/pause) until a
  * person resumes it, with the reason.  At most one pause holds per debtor (the partial

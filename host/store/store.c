@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/err.h"
@@ -309,6 +310,19 @@ static int exec_sql(store *s, const char *text)
 
 /* ------------------------------------------------------------------ open, migrate, close */
 
+/* Another process holds the write lock (a run beside `owed serve`): try again every
+ * millisecond, for 5 s.  SQLite's own handler sleeps up to 100 ms between tries, and a writer
+ * that commits and begins again at once -- a run's next transaction -- would win nearly every
+ * time; polling finely, the waiter takes the lock in the run's pause between two (run.c). */
+static int busy_wait(void *ud, int tries)
+{
+	(void)ud;
+	if (tries >= 5000)
+		return 0;
+	usleep(1000);
+	return 1;
+}
+
 static int user_version(store *s)
 {
 	sqlite3_stmt *st;
@@ -377,7 +391,7 @@ int store_open(const char *path, int flags, store **out, char *errbuf, size_t er
 		store_close(s);
 		return OWED_EIO;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	/* WAL: readers never block the writer; NORMAL sync is durable across a process crash and
 	 * loses at most the last transactions on power loss, the usual trade for WAL. */
 	/* temp_store MEMORY keeps the savepoints' statement journals (every service nests in a

@@ -11,19 +11,32 @@
  *   - GET /api/v1/invoices/{number} of random invoices
  *   - POST /api/v1/invoices, each a new invoice (one transaction and dossier event each)
  *
- * and prints wrk's requests/s and latency percentiles.  Not part of make test; without wrk
- * it says so and exits 0.  The server logs one line per request: that goes to a file here.
+ * and prints wrk's requests/s and latency percentiles.  Then the real `owed serve` (the
+ * executable beside this one) on the same ledger: POST /api/v1/runs starts the daily run (a
+ * child `owed run` over every debtor's case, letters and PDFs), and while GET /api/v1/runs/1
+ * says "running", wrk reads random invoices again, then posts new ones (each waits for the
+ * run's current transaction); it says whether the run was still running
+ * when wrk ended, so the figure is known to be one measured during the run (and, before, how
+ * long GET /api/v1/runs/plan takes: the dry run the request waits for).  Not part of make
+ * test; without wrk it says so and exits 0.  The servers log one line per request: that goes
+ * to a file here.
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "http/http.h"
 #include "services/api.h"
 #include "services/services.h"
+
+extern char **environ;
 
 #define DEFAULT_DEBTORS  100000L
 #define DEFAULT_INVOICES 1000000L
@@ -114,6 +127,95 @@ static void run_wrk(const char *title, const char *script, int port, long second
 		fprintf(stderr, "bench_serve: wrk failed\n");
 }
 
+/* The owed executable beside this bench (both are built into the build folder). */
+static void owed_path(char *out, size_t size)
+{
+	char self[1024], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		die("readlink", "/proc/self/exe");
+	self[n] = 0;
+	if ((slash = strrchr(self, '/')))
+		*slash = 0;
+	snprintf(out, size, "%s/owed", self);
+}
+
+/* curl's answer to METHOD path (the body, first 4 KiB) into out. */
+static void curl(int port, const char *token, const char *method, const char *path,
+                 const char *body, char *out, size_t size)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	snprintf(cmd, sizeof cmd, "curl -s -X %s -H 'Authorization: Bearer %s' %s%s%s "
+	         "'http://127.0.0.1:%d%s'", method, token, body ? "--data-binary '" : "",
+	         body ? body : "", body ? "'" : "", port, path);
+	if (!(p = popen(cmd, "r")))
+		die("curl", cmd);
+	n = fread(out, 1, size - 1, p);
+	out[n] = 0;
+	pclose(p);
+}
+
+/* GET /api/v1/invoices/{number} while `owed serve` runs the daily run in its child. */
+static void during_run(const char *dir, const char *path, const char *token, const char *script,
+                       const char *post_script, long seconds, long conns)
+{
+	char owed[1100], out_path[256], log[256], buf[4096], port_text[16] = "";
+	char *argv[] = { owed, "serve", "--listen", "127.0.0.1:0", "--db", (char *)path, NULL };
+	posix_spawn_file_actions_t fa;
+	int port = 0, status, running = 0;
+	double t0;
+	FILE *f;
+	pid_t pid;
+
+	owed_path(owed, sizeof owed);
+	snprintf(out_path, sizeof out_path, "%s/serve.out", dir);
+	snprintf(log, sizeof log, "%s/serve-run.log", dir);
+	setenv("OWED_HOME", dir, 1);                 /* the letters go to its outgoing/ */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (posix_spawn(&pid, owed, &fa, NULL, argv, environ) != 0)
+		die("owed serve", owed);
+	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 200 && !port; i++) {
+		usleep(50000);
+		if ((f = fopen(out_path, "r"))) {
+			if (fgets(port_text, sizeof port_text, f))
+				port = atoi(port_text);
+			fclose(f);
+		}
+	}
+	if (!port)
+		die("owed serve", "printed no port");
+	t0 = bench_now();
+	curl(port, token, "GET", "/api/v1/runs/plan?date=2026-03-01", NULL, buf, sizeof buf);
+	printf("\nGET /api/v1/runs/plan?date=2026-03-01 (the dry run, in a child the request waits "
+	       "for): %.2f s\n", bench_now() - t0);
+	curl(port, token, "POST", "/api/v1/runs", "{\"date\":\"2026-03-01\"}", buf, sizeof buf);
+	t0 = bench_now();
+	for (int i = 0; i < 600 && !running; i++) {
+		curl(port, token, "GET", "/api/v1/runs/1", NULL, buf, sizeof buf);
+		running = strstr(buf, "\"state\":\"running\"") != NULL;
+		if (!running)
+			usleep(50000);
+	}
+	if (!running)
+		die("POST /api/v1/runs", buf);
+	run_wrk("GET /api/v1/invoices/{number} while the daily run is running (owed serve, "
+	        "run 1 for 2026-03-01 in its child)", script, port, seconds, conns);
+	run_wrk("POST /api/v1/invoices while the daily run is running (each waits for the run's "
+	        "transaction)", post_script, port, seconds, conns);
+	curl(port, token, "GET", "/api/v1/runs/1", NULL, buf, sizeof buf);
+	running = strstr(buf, "\"state\":\"running\"") != NULL;
+	printf("  the run was %s when wrk ended (%.1f s after it started)\n",
+	       running ? "still running" : "NOT running any more: part of the figure is after it",
+	       bench_now() - t0);
+	kill(pid, SIGTERM);             /* the run stops with the server (it is left running) */
+	waitpid(pid, &status, 0);
+}
+
 int main(void)
 {
 	long ndebtors = bench_env_count("OWED_BENCH_DEBTORS", DEFAULT_DEBTORS);
@@ -186,6 +288,22 @@ int main(void)
 	pthread_join(s.thread, NULL);
 	uv_loop_close(&s.loop);
 	svc_close(&s.ctx);
+
+	snprintf(script, sizeof script, "%s/get.lua", dir);
+	snprintf(log, sizeof log, "%s/post-run.lua", dir);
+	if (!(f = fopen(log, "w")))
+		die("script", log);
+	fprintf(f, "local n, threads = 0, 0\n"
+	        "tid = 0\n"
+	        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+	        "local h = { Authorization = 'Bearer %s', ['Content-Type'] = 'application/json' }\n"
+	        "request = function()\n"
+	        "  n = n + 1\n"
+	        "  local body = string.format('{\"number\":\"R%%d-%%d\",\"debtor\":\"D%%07d\","
+	        "\"amount\":\"12.34\"}', tid, n, n %% %ld + 1)\n"
+	        "  return wrk.format('POST', '/api/v1/invoices', h, body)\nend\n", token, ndebtors);
+	fclose(f);
+	during_run(dir, path, token, script, log, seconds, conns);
 	snprintf(script, sizeof script, "rm -rf %s", dir);
 	if (system(script) != 0)
 		fprintf(stdout, "bench_serve: could not remove %s\n", dir);

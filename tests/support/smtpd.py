@@ -8,7 +8,10 @@ summary parsed back with Python's email package, so a test checks what a mail cl
 see: decoded subject, addresses, text and html bodies, attachments (their decoded bytes in
 hex), and every defect the parser found.  Both files are complete before the 250 reply is sent.
 
-A recipient containing "reject" is refused with 550.  AUTH PLAIN/LOGIN is offered without
+A recipient containing "reject" is refused with 550.  While DIR/refuse exists every recipient
+is refused with 451 (try again later); while DIR/hold exists the server holds its answer to
+RCPT, before any message is taken, and says so by creating DIR/held (serve_sched.sh keeps a
+run "running" that way, and kills it there).  AUTH PLAIN/LOGIN is offered without
 TLS and accepts only owed/secret; the summary says who logged in.
 """
 import email
@@ -16,6 +19,7 @@ import email.policy
 import itertools
 import json
 import logging
+import asyncio
 import os
 import socket
 import sys
@@ -65,6 +69,14 @@ class Handler:
 		self.counter = itertools.count(1)
 
 	async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+		hold = os.path.join(self.directory, "hold")
+		if os.path.exists(hold):
+			open(os.path.join(self.directory, "held"), "w").close()
+			while os.path.exists(hold):
+				await asyncio.sleep(0.05)
+			os.unlink(os.path.join(self.directory, "held"))
+		if os.path.exists(os.path.join(self.directory, "refuse")):
+			return "451 4.3.0 try again later"
 		if "reject" in address:
 			return "550 5.1.1 no such user"
 		envelope.rcpt_tos.append(address)

@@ -2,7 +2,8 @@
  * test_store.c -- the schema's versions: a newer owed upgrades an older database in place and
  * keeps its rows; an older owed refuses a newer database; a foreign SQLite file is refused.
  * And invariants the schema itself holds: the dossier is append-only, one pause by hand
- * holds a debtor's case at a time.
+ * holds a debtor's case at a time, and of owed serve's runs one is active at a time and one
+ * is scheduled per date.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/runs.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -146,6 +148,56 @@ static void test_one_pause_holds_per_debtor(void **state)
 	unlink(path);
 }
 
+/* The runs owed serve starts (migration 9): one queued or running per administration, one
+ * scheduled per date, and a finished time exactly when it ended. */
+static void test_run_jobs(void **state)
+{
+	char err[256];
+	store_run_job a = { .admin_id = 1, .date = 20541, .trigger = "schedule",
+	                    .requested_by = "scheduler", .created = "2026-03-29T01:00:00Z" };
+	store_run_job b = a, got;
+	sqlite3 *db;
+	store *s;
+	(void)state;
+	make_old(schema_latest());
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s, err, sizeof err), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_job_scheduled(s, 1, 20541), OWED_ENOTFOUND);
+	assert_int_equal(store_job_insert(s, &a), 0);
+	assert_int_equal(store_job_scheduled(s, 1, 20541), 0);
+	/* a second one while the first is queued */
+	snprintf(b.trigger, sizeof b.trigger, "api");
+	b.date = 20542;
+	assert_int_equal(store_job_insert(s, &b), OWED_EEXIST);
+	assert_int_equal(store_job_start(s, a.id, "2026-03-29T01:00:01Z"), 0);
+	assert_int_equal(store_job_active(s, 1, &got), 0);
+	assert_int_equal(got.id, a.id);
+	assert_string_equal(got.state, "running");
+	assert_null(got.result);
+	assert_int_equal(store_job_end(s, a.id, "finished", "2026-03-29T01:00:09Z", 0, "",
+	                               "{\"cases\":2}"), 0);
+	assert_int_equal(store_job_active(s, 1, &got), OWED_ENOTFOUND);
+	assert_int_equal(store_job_get(s, 1, a.id, &got), 0);
+	assert_string_equal(got.state, "finished");
+	assert_string_equal(got.started, "2026-03-29T01:00:01Z");
+	assert_string_equal(got.finished, "2026-03-29T01:00:09Z");
+	assert_string_equal(got.result, "{\"cases\":2}");
+	free(got.result);
+	/* the schedule once per date, however often it fires; an API run beside it is fine */
+	assert_int_equal(store_job_insert(s, &(store_run_job){ .admin_id = 1, .date = 20541,
+	    .trigger = "schedule", .requested_by = "scheduler", .created = "x" }), OWED_EEXIST);
+	assert_int_equal(store_job_insert(s, &b), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE run_job SET state = 'finished' WHERE id = 2",
+	                                  NULL, NULL, NULL), SQLITE_OK);   /* no finished time */
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE run_job SET trigger = 'cron'", NULL, NULL,
+	                                  NULL), SQLITE_OK);
+	sqlite3_close(db);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_a_foreign_database),
 		cmocka_unit_test(test_dossier_is_append_only),
 		cmocka_unit_test(test_one_pause_holds_per_debtor),
+		cmocka_unit_test(test_run_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,7 @@ int cmd_run(const cli_args *a)
 {
 	static const char *const head[] = { "debtor", "name", "outcome", "step", "by", "open",
 	                                    "why / next" };
-	const char *date = args_get(a, "date");
+	const char *date = args_get(a, "date"), *batch = args_get(a, "batch");
 	svc_run_options opt = { .dry_run = args_get(a, "dry-run") != NULL,
 	                        .debtor = args_get(a, "debtor"), .rules = cli_config()->rules,
 	                        .nrules = cli_config()->nrules };
@@ -70,6 +70,15 @@ int cmd_run(const cli_args *a)
 	if (date && date_parse(date, &opt.date) != 0) {
 		out_error("date: '%s' is not a date (expected YYYY-MM-DD)", date);
 		return EXIT_INPUT;
+	}
+	if (batch) {
+		char *end;
+		long n = strtol(batch, &end, 10);
+		if (!*batch || *end || n < 1 || n > 1024) {
+			out_error("batch: '%s' is not a number of cases from 1 to 1024", batch);
+			return EXIT_USAGE;
+		}
+		opt.batch_max = (int)n;
 	}
 	if ((rc = cli_host_open(a, 1, &h)))
 		return rc;
@@ -164,6 +173,29 @@ static int outbox_row(const store_outbox *r, void *ud)
 	return 0;
 }
 
+/* owed outbox --dispatch: what `owed serve`'s dispatcher runs in a child between runs. */
+static int outbox_dispatch(const cli_args *a)
+{
+	int64_t delivered = 0, failed = 0;
+	owed_error err = { 0 };
+	cli_host h;
+	int rc;
+	if ((rc = cli_host_open(a, 1, &h)))
+		return rc;
+	rc = svc_outbox_dispatch(&h.ledger, h.rt, &delivered, &failed, &err);
+	cli_host_close(&h);
+	if (rc)
+		return cli_fail(&err);
+	if (a->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "delivered", (double)delivered);
+		cJSON_AddNumberToObject(j, "delivery_failures", (double)failed);
+		out_json(j);
+	} else
+		printf("%lld delivered, %lld to retry\n", (long long)delivered, (long long)failed);
+	return EXIT_OK;
+}
+
 int cmd_outbox(const cli_args *a)
 {
 	static const char *const head[] = { "id", "channel", "key", "state", "attempts",
@@ -172,7 +204,11 @@ int cmd_outbox(const cli_args *a)
 	cli_list o = { 0 };
 	owed_ctx ctx;
 	int rc;
-	if ((rc = args_want_pos(a, 0, 0)) || (rc = cli_session(a, &ctx)))
+	if ((rc = args_want_pos(a, 0, 0)))
+		return rc;
+	if (args_get(a, "dispatch"))
+		return outbox_dispatch(a);
+	if ((rc = cli_session(a, &ctx)))
 		return rc;
 	cli_list_open(&o, a, 7, head, "rllllll");
 	rc = svc_outbox_list(&ctx, args_get(a, "state"), outbox_row, &o, &err);

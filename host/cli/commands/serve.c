@@ -8,6 +8,8 @@
 
 #include "cli/commands/commands.h"
 #include "cli/commands/host.h"
+#include "cli/commands/runner.h"
+#include "core/clock.h"
 #include "http/http.h"
 #include "services/api.h"
 
@@ -30,6 +32,8 @@ typedef struct serve_state {
 	rt *api_rt;
 	http_api api;
 	rt_watch *watch;
+	runner *runner;
+	int stopping;           /* the server and the runner, until both are done */
 } serve_state;
 
 /* /hooks/ goes to the plugins, the rest to the JSON API. */
@@ -76,11 +80,53 @@ static void api_runtime_close(serve_state *s)
 static void on_stopped(void *ud)
 {
 	serve_state *s = ud;
+	if (--s->stopping > 0)
+		return;
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sighup, NULL);
 	rt_watch_stop(s->watch);
 	http_group_stop(&s->api);
+}
+
+static void nothing_to_close(void *ud)
+{
+	(void)ud;
+}
+
+static void runs_queued(void *ud)
+{
+	runner_wake(((serve_state *)ud)->runner);
+}
+
+static int runs_plan(void *ud, owed_date date, http_plan_done done, void *done_ud,
+                     owed_error *err)
+{
+	return runner_plan(((serve_state *)ud)->runner, date, done, done_ud, err);
+}
+
+/* The schedule's time zone is the process's: set once, before the loop and any thread, so
+ * localtime_r (core/schedule.c) reads it without a lock -- TZ is process-global,
+ * and changing it per call would race with every thread that reads the local time.  The
+ * children inherit it, so a run's "today" is the same local day. */
+static int schedule_zone(void)
+{
+	const owed_config *c = cli_config();
+	time_t now;
+	if (clock_now(&now) != 0) {
+		out_error("OWED_NOW: '%s' is not an instant (expected YYYY-MM-DDTHH:MM:SSZ)",
+		          getenv("OWED_NOW"));
+		return EXIT_INPUT;
+	}
+	if (!c->scheduled) {
+		fprintf(stderr, "serve: owed.conf has no schedule.run_at: no daily run is scheduled\n");
+		return 0;
+	}
+	setenv("TZ", c->timezone, 1);
+	tzset();
+	fprintf(stderr, "serve: the daily run is at %02d:%02d %s\n", c->run_at / 60, c->run_at % 60,
+	        c->timezone);
+	return 0;
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -91,6 +137,8 @@ static void on_signal(uv_signal_t *h, int signum)
 	uv_signal_stop(&s->sigterm);
 	uv_signal_stop(&s->sigint);
 	uv_signal_stop(&s->sighup);
+	s->stopping = 2;
+	runner_stop(s->runner, on_stopped, s);
 	http_server_shutdown(s->srv, on_stopped, s);
 }
 
@@ -194,6 +242,8 @@ int cmd_serve(const cli_args *a)
 	const char *listen = args_get(a, "listen"), *log = args_get(a, "log");
 	http_limits lim = HTTP_LIMITS_DEFAULT;
 	serve_state st = { 0 };
+	http_runs_hooks hooks = { runs_queued, runs_plan, &st };
+	runner_options ro;
 	char host[128], errbuf[1200];
 	owed_error err = { 0 };
 	int rc, port, bound;
@@ -215,14 +265,20 @@ int cmd_serve(const cli_args *a)
 		out_error("%s", errbuf);
 		return EXIT_IO;
 	}
-	if ((rc = cli_host_open(a, 1, &st.host))) {
+	if ((rc = schedule_zone()) || (rc = cli_host_open(a, 1, &st.host))) {
 		http_log_close();
 		return rc;
 	}
-	if (api_runtime_open(&st, &err) ||
+	ro = (runner_options){ svc_db_path(a->db), cli_config()->file, cli_config()->scheduled,
+	                       cli_config()->run_at };
+	if (runner_start(&st.host.loop, &st.host.ledger, &ro, &st.runner) != 0)
+		snprintf(errbuf, sizeof errbuf, "serve: cannot start the runner (no /proc/self/exe?)");
+	if (!st.runner || api_runtime_open(&st, &err) ||
 	    rt_watch_start(st.host.rt, RELOAD_QUIET_MS, on_reloaded, &st, &st.watch, &err) ||
 	    http_server_start(&st.host.loop, host, port, &lim, serve_handle, &st, &st.srv, &bound,
 	                      errbuf, sizeof errbuf)) {
+		if (st.runner)
+			runner_stop(st.runner, nothing_to_close, NULL);   /* before it ran anything */
 		if (st.watch)
 			rt_watch_stop(st.watch);
 		api_runtime_close(&st);
@@ -233,6 +289,7 @@ int cmd_serve(const cli_args *a)
 		out_error("%s", errbuf);
 		return EXIT_IO;
 	}
+	http_runs_attach(&hooks);
 	printf("%d\n", bound);
 	fflush(stdout);
 	fprintf(stderr, "serve: listening on %s:%d\n", host, bound);
