@@ -329,4 +329,55 @@ section "owed outbox --dispatch, the dispatcher's command"
 run outbox --dispatch; expect_exit 0; expect_line "0 delivered, 0 to retry"
 run outbox --dispatch --json; expect_exit 0; expect_json .delivered 0 .delivery_failures 0
 
+section "two clients write invoices and payments while a run is running; the ledger holds"
+# The day's run (caught up as the server starts after 02:30) is held at the SMTP server, so it
+# stays "running", while two clients each post 15 invoices and a payment for each; every
+# request is answered 201, and after the run has finished every invariant of the ledger holds.
+rm -f "$MAIL/held"
+touch "$MAIL/hold"
+start_serve 2026-06-07T10:00:00Z
+check "the day's run is held at the SMTP server" until_file "$MAIL/held"
+RUN=$(sqlite3 "$db" 'SELECT MAX(id) FROM run_job')
+until_state "$RUN" running
+expect_json .date 2026-06-07 .trigger schedule
+write_many() {
+	local n cents
+	for n in $(seq 1 15); do
+		cents=$(printf '%02d' "$n")
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 -H "Authorization: Bearer $RW" \
+			-H 'Content-Type: application/json' --data-binary \
+			"{\"number\":\"W$1-$n\",\"debtor\":\"D$2\",\"amount\":\"10.$cents\",\"issue_date\":\"2026-05-28\"}" \
+			"http://127.0.0.1:$PORT/api/v1/invoices"
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 -H "Authorization: Bearer $RW" \
+			-H 'Content-Type: application/json' --data-binary \
+			"{\"debtor\":\"D$2\",\"amount\":\"10.00\",\"date\":\"2026-05-28\",\"allocations\":[{\"invoice\":\"W$1-$n\"}]}" \
+			"http://127.0.0.1:$PORT/api/v1/payments"
+	done >"$WORK/codes.$1"
+}
+write_many a 1 & A=$!
+write_many b 2 & B=$!
+wait $A $B
+equal "every write during the run was answered 201" \
+	"$(sort "$WORK/codes.a" "$WORK/codes.b" | uniq -c | awk '{$1=$1}1')" "60 201"
+api GET "/api/v1/runs/$RUN" "$RO"; expect_json .state running
+rm -f "$MAIL/hold"
+until_state "$RUN" finished
+stop_serve
+q() { sqlite3 "$db" "$1"; }
+equal "the 30 invoices, 0.01 to 0.15 of each left open" \
+	"$(q "SELECT COUNT(*), SUM(open_minor) FROM invoice WHERE number LIKE 'W%'")" "30|240"
+equal "30 payments of 10.00, all allocated" \
+	"$(q "SELECT COUNT(*), SUM(amount_minor), SUM(unallocated_minor) FROM payment WHERE date = '2026-05-28'")" "30|30000|0"
+equal "every invoice's open amount is its amount less what is paid, credited and written off" \
+	"$(q "SELECT COUNT(*) FROM invoice WHERE open_minor <> amount_minor + charges_minor - allocated_minor - credited_minor - written_off_minor")" 0
+equal "every invoice's allocated amount is the sum of its live allocations" \
+	"$(q "SELECT COUNT(*) FROM invoice i WHERE allocated_minor <> (SELECT COALESCE(SUM(amount_minor), 0) FROM allocation a WHERE a.invoice_id = i.id AND a.reversed IS NULL)")" 0
+equal "every payment's unallocated amount is its amount less its live allocations and returns" \
+	"$(q "SELECT COUNT(*) FROM payment p WHERE unallocated_minor <> amount_minor - returned_minor - (SELECT COALESCE(SUM(amount_minor), 0) FROM allocation a WHERE a.payment_id = p.id AND a.reversed IS NULL)")" 0
+run report aging --json; expect_exit 0
+equal "the aging report adds up to what is open" "$(json '.currencies[0].total' | tr -d .)" \
+	"$(q "SELECT SUM(open_minor) FROM invoice WHERE open_minor > 0")"
+equal "each write is one dossier event naming its token" \
+	"$(q "SELECT (SELECT COUNT(*) FROM event WHERE actor = 'ops' AND kind = 'created' AND invoice_id IN (SELECT id FROM invoice WHERE number LIKE 'W%')) || '|' || (SELECT COUNT(*) FROM event WHERE actor = 'ops' AND entity = 'payment' AND kind = 'received' AND entity_id IN (SELECT id FROM payment WHERE date = '2026-05-28'))")" "30|30"
+
 finish
