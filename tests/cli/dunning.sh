@@ -5,19 +5,13 @@
 # letters, and a run killed in the middle loses nothing and repeats nothing.
 . "$(dirname "$0")/lib.sh"
 
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
 export OWED_HOME=$WORK/home
 MAIL=$WORK/mail
-mkdir -p "$MAIL"
 
 # A real SMTP server: tests/support/smtpd.py saves each message as N.eml and N.json.
-mkfifo "$WORK/smtp.in"
-"$PYTHON" "$SRC/tests/support/smtpd.py" "$MAIL" <"$WORK/smtp.in" >"$WORK/smtp.port" &
-SMTPD=$!
-exec 3>"$WORK/smtp.in"
-for _ in $(seq 100); do [[ -s $WORK/smtp.port ]] && break; sleep 0.1; done
-PORT=$(cat "$WORK/smtp.port")
-trap 'exec 3>&-; wait $SMTPD 2>/dev/null; rm -rf "$WORK"' EXIT
+smtpd_start "$MAIL"
+PORT=$SMTP_PORT
+trap 'smtpd_stop; rm -rf "$WORK"' EXIT
 
 put "$WORK/owed.conf" <<CONF
 return {

@@ -310,6 +310,23 @@ camt() {
 	} >"$file"
 }
 
+# ------------------------------------------------------------------ a real SMTP server
+
+# smtpd_start DIR: tests/support/smtpd.py on a free port of 127.0.0.1, saving each message in
+# DIR as N.eml and N.json; SMTPD (its pid), SMTP_PORT.  It runs until fd 3 is closed
+# (smtpd_stop, from the test's EXIT trap).
+smtpd_start() {
+	mkdir -p "$1"
+	mkfifo "$WORK/smtp.in"
+	"$PYTHON" "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/support/smtpd.py" "$1" \
+		<"$WORK/smtp.in" >"$WORK/smtp.port" &
+	SMTPD=$!
+	exec 3>"$WORK/smtp.in"
+	for _ in $(seq 100); do [[ -s $WORK/smtp.port ]] && break; sleep 0.1; done
+	SMTP_PORT=$(cat "$WORK/smtp.port")
+}
+smtpd_stop() { exec 3>&-; wait "$SMTPD" 2>/dev/null; }
+
 # ------------------------------------------------------------------ owed serve
 
 # serve_start [ARGS...]: starts `owed serve` on a free port of 127.0.0.1; SPID, PORT.
@@ -324,8 +341,8 @@ serve_start() {
 api() {
 	local m=$1 p=$2 t=$3 body=${4-}
 	shift 3; [[ $# -gt 0 ]] && shift
-	local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" --max-time 10
-	            -H 'Expect:')
+	local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m"
+	            --max-time "${API_TIMEOUT:-10}" -H 'Expect:')
 	[[ -n $t ]] && args+=(-H "Authorization: Bearer $t")
 	[[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	LAST="$m $p" RUNS=$((RUNS + 1))

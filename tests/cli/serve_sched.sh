@@ -13,19 +13,11 @@
 command -v curl >/dev/null || { echo "skipped: no curl"; exit 0; }
 [[ -r /usr/share/zoneinfo/Europe/Amsterdam ]] || { echo "skipped: no tzdata"; exit 0; }
 
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
 export OWED_HOME=$WORK/home
 MAIL=$WORK/mail
-mkdir -p "$MAIL"
-
-mkfifo "$WORK/smtp.in"
-"$PYTHON" "$SRC/tests/support/smtpd.py" "$MAIL" <"$WORK/smtp.in" >"$WORK/smtp.port" &
-SMTPD=$!
-exec 3>"$WORK/smtp.in"
-for _ in $(seq 100); do [[ -s $WORK/smtp.port ]] && break; sleep 0.1; done
-SMTP_PORT=$(cat "$WORK/smtp.port")
+smtpd_start "$MAIL"
 SPID='' HOLDER=''
-trap '[[ -n $SPID ]] && kill -9 $SPID 2>/dev/null; [[ -n $HOLDER ]] && kill $HOLDER; rm -f "$MAIL/hold"; exec 3>&-; wait $SMTPD 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[[ -n $SPID ]] && kill -9 $SPID 2>/dev/null; [[ -n $HOLDER ]] && kill $HOLDER; rm -f "$MAIL/hold"; smtpd_stop; rm -rf "$WORK"' EXIT
 mails() { find "$MAIL" -name '*.json' | wc -l; }
 
 put "$WORK/owed.conf" <<CONF
@@ -75,19 +67,7 @@ stop_serve() {
 	equal "serve exits 0 on SIGTERM" "$rc" 0
 }
 
-# api METHOD PATH TOKEN [BODY [CURL-ARGS...]]: STATUS, and OUT the response body.
-api() {
-	local m=$1 p=$2 t=$3 body=${4-}
-	shift 3; [[ $# -gt 0 ]] && shift
-	local args=(-s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" --max-time 20
-	            -H 'Expect:')
-	[[ -n $t ]] && args+=(-H "Authorization: Bearer $t")
-	[[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-	LAST="$m $p" RUNS=$((RUNS + 1))
-	STATUS=$(curl "${args[@]}" "$@" "http://127.0.0.1:$PORT$p")
-	OUT=$(cat "$WORK/body") ERR='' RC=$STATUS
-}
-expect_status() { equal "$LAST status" "$STATUS" "$1"; }
+API_TIMEOUT=20          # a request may wait for one of a run's transactions (lib.sh's api)
 
 # until_state ID STATE: waits (up to 60 s, never a timing assertion) for run ID to reach STATE.
 until_state() {
