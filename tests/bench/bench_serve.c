@@ -159,7 +159,7 @@ static void curl(int port, const char *token, const char *method, const char *pa
 
 /* GET /api/v1/invoices/{number} while `owed serve` runs the daily run in its child. */
 static void during_run(const char *dir, const char *path, const char *token, const char *script,
-                       const char *post_script, long seconds, long conns)
+                       const char *post_lua, long seconds, long conns)
 {
 	char owed[1100], out_path[256], log[256], buf[4096], port_text[16] = "";
 	char *argv[] = { owed, "serve", "--listen", "127.0.0.1:0", "--db", (char *)path, NULL };
@@ -206,7 +206,7 @@ static void during_run(const char *dir, const char *path, const char *token, con
 	run_wrk("GET /api/v1/invoices/{number} while the daily run is running (owed serve, "
 	        "run 1 for 2026-03-01 in its child)", script, port, seconds, conns);
 	run_wrk("POST /api/v1/invoices while the daily run is running (each waits for the run's "
-	        "transaction)", post_script, port, seconds, conns);
+	        "transaction)", post_lua, port, seconds, conns);
 	curl(port, token, "GET", "/api/v1/runs/1", NULL, buf, sizeof buf);
 	running = strstr(buf, "\"state\":\"running\"") != NULL;
 	printf("  the run was %s when wrk ended (%.1f s after it started)\n",
@@ -214,6 +214,26 @@ static void during_run(const char *dir, const char *path, const char *token, con
 	       bench_now() - t0);
 	kill(pid, SIGTERM);             /* the run stops with the server (it is left running) */
 	waitpid(pid, &status, 0);
+}
+
+/* A wrk script posting new invoices, numbered <prefix><thread>-<n>, spread over the debtors. */
+static void post_script(const char *path, char prefix, const char *token, long ndebtors)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		die("script", path);
+	/* tid is a global: setup() runs in the main Lua state and sets it in each thread's */
+	fprintf(f, "local n, threads = 0, 0\n"
+	        "tid = 0\n"
+	        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
+	        "local h = { Authorization = 'Bearer %s', ['Content-Type'] = 'application/json' }\n"
+	        "request = function()\n"
+	        "  n = n + 1\n"
+	        "  local body = string.format('{\"number\":\"%c%%d-%%d\",\"debtor\":\"D%%07d\","
+	        "\"amount\":\"12.34\"}', tid, n, n %% %ld + 1)\n"
+	        "  return wrk.format('POST', '/api/v1/invoices', h, body)\nend\n", token, prefix,
+	        ndebtors);
+	fclose(f);
 }
 
 int main(void)
@@ -269,19 +289,7 @@ int main(void)
 	run_wrk("GET /api/v1/invoices/{number} (random invoices)", script, port, seconds, conns);
 
 	snprintf(script, sizeof script, "%s/post.lua", dir);
-	if (!(f = fopen(script, "w")))
-		die("script", script);
-	/* tid is a global: setup() runs in the main Lua state and sets it in each thread's */
-	fprintf(f, "local n, threads = 0, 0\n"
-	        "tid = 0\n"
-	        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
-	        "local h = { Authorization = 'Bearer %s', ['Content-Type'] = 'application/json' }\n"
-	        "request = function()\n"
-	        "  n = n + 1\n"
-	        "  local body = string.format('{\"number\":\"W%%d-%%d\",\"debtor\":\"D%%07d\","
-	        "\"amount\":\"12.34\"}', tid, n, n %% %ld + 1)\n"
-	        "  return wrk.format('POST', '/api/v1/invoices', h, body)\nend\n", token, ndebtors);
-	fclose(f);
+	post_script(script, 'W', token, ndebtors);
 	run_wrk("POST /api/v1/invoices (a new invoice each)", script, port, seconds, conns);
 
 	uv_async_send(&s.stop);
@@ -291,18 +299,7 @@ int main(void)
 
 	snprintf(script, sizeof script, "%s/get.lua", dir);
 	snprintf(log, sizeof log, "%s/post-run.lua", dir);
-	if (!(f = fopen(log, "w")))
-		die("script", log);
-	fprintf(f, "local n, threads = 0, 0\n"
-	        "tid = 0\n"
-	        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end\n"
-	        "local h = { Authorization = 'Bearer %s', ['Content-Type'] = 'application/json' }\n"
-	        "request = function()\n"
-	        "  n = n + 1\n"
-	        "  local body = string.format('{\"number\":\"R%%d-%%d\",\"debtor\":\"D%%07d\","
-	        "\"amount\":\"12.34\"}', tid, n, n %% %ld + 1)\n"
-	        "  return wrk.format('POST', '/api/v1/invoices', h, body)\nend\n", token, ndebtors);
-	fclose(f);
+	post_script(log, 'R', token, ndebtors);
 	during_run(dir, path, token, script, log, seconds, conns);
 	snprintf(script, sizeof script, "rm -rf %s", dir);
 	if (system(script) != 0)
