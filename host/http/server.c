@@ -31,6 +31,8 @@ struct http_server {
 typedef struct conn {
 	uv_tcp_t tcp;
 	uv_timer_t timer;
+	uv_shutdown_t shut;             /* the lingering close's (linger) */
+	int linger;                     /* close lingering: the request was not read to its end */
 	http_parser parser;
 	http_server *srv;
 	struct conn *next, *prev;
@@ -271,6 +273,49 @@ typedef struct write_req {
 
 static void process(conn *c);
 
+/*
+ * A lingering close, after an answer the server made itself to a request it did not read to
+ * its end (a limit crossed, a malformed request): our side is shut for writing (the
+ * client reads the answer, then end of file) and what the client still sends is read and
+ * dropped until it closes too, or LINGER_MS pass.  Closing at once would throw away a client's
+ * unread bytes -- a body refused with 413 while it is being sent -- and the kernel answers
+ * those with a reset, which can reach the client before our answer does: it would see a
+ * broken connection instead of the 413.
+ */
+#define LINGER_MS 2000
+
+static void linger_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	static char sink[64 * 1024];    /* dropped bytes; the loop is one thread */
+	(void)h, (void)suggested;
+	*buf = uv_buf_init(sink, sizeof sink);
+}
+
+static void linger_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+	(void)buf;
+	if (n < 0)
+		conn_close(st->data);
+}
+
+static void lingered(uv_shutdown_t *req, int status)
+{
+	conn *c = req->data;
+	if (status < 0)
+		conn_close(c);
+}
+
+static void linger(conn *c)
+{
+	c->shut.data = c;
+	if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, lingered) < 0 ||
+	    uv_read_start((uv_stream_t *)&c->tcp, linger_alloc, linger_read) < 0) {
+		conn_close(c);
+		return;
+	}
+	uv_timer_start(&c->timer, on_timeout, LINGER_MS, 0);
+}
+
 static void on_written(uv_write_t *w, int status)
 {
 	write_req *wr = (write_req *)w;
@@ -280,8 +325,15 @@ static void on_written(uv_write_t *w, int status)
 	free(wr->body);
 	free(wr);
 	c->busy = 0;
-	if (status < 0 || close_after || c->srv->stopping) {
+	if (status < 0) {
 		conn_close(c);
+		return;
+	}
+	if (close_after || c->srv->stopping) {
+		if (c->linger)
+			linger(c);
+		else
+			conn_close(c);
 		return;
 	}
 	reset_request(c);
@@ -359,6 +411,7 @@ static void send_error(conn *c, int status, const char *detail)
 	log_line(c, c->started ? http_method_str((enum http_method)c->parser.method) : "-",
 	         c->url_len ? c->rb + c->url_at : "-", status, "-");
 	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->linger = 1;
 	send_response(c, &res, 1);
 }
 
