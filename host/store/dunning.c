@@ -364,7 +364,9 @@ static int outbox_row(sqlite3_stmt *st, void *ud)
 int store_outbox_due(store *s, const char *now, int limit, store_outbox_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, SD_OUTBOX_DUE, "SELECT " OUTBOX_COLS
-		" WHERE state = 'pending' AND next_attempt <= ?1 ORDER BY id LIMIT ?2");
+		/* pinned: for ORDER BY id ... LIMIT SQLite would rather walk the whole outbox */
+		" INDEXED BY outbox_due WHERE state = 'pending' AND next_attempt <= ?1"
+		" ORDER BY id LIMIT ?2");
 	outbox_ctx c = { cb, ctx };
 	if (!st)
 		return OWED_EIO;

@@ -417,7 +417,12 @@ static const char *const migrations[] = {
 "  reason TEXT NOT NULL CHECK (length(reason) > 0),"
 "  paused TEXT NOT NULL,"
 "  resumed TEXT);"
-"CREATE UNIQUE INDEX case_pause_holds ON case_pause(debtor_id) WHERE resumed IS NULL;"
+"CREATE UNIQUE INDEX case_pause_holds ON case_pause(debtor_id) WHERE resumed IS NULL;",
+
+/* 11: a debtor's letters (the dossier, `owed dossier`) are found through its cases without
+ * walking every letter: OWED_SCAN_REPORT showed both lookups scanning. */
+"CREATE INDEX letter_case ON letter(case_id);"
+"CREATE INDEX dunning_case_debtor ON dunning_case(debtor_id);"
 };
 
 int schema_latest(void)
