@@ -1,6 +1,7 @@
 /*
  * clock.c -- the wall clock, pinned by OWED_NOW or real (clock.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +30,17 @@ void clock_format_utc(time_t t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static double monotonic(void)
+/* Nanoseconds on the monotonic clock, for differences only. */
+static int64_t monotonic_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 int clock_now(time_t *out)
 {
-	static double started = -1;
+	static int64_t started = -1;
 	const char *pin = getenv("OWED_NOW");
 	time_t base;
 	if (!pin || !*pin) {
@@ -49,7 +51,7 @@ int clock_now(time_t *out)
 		return OWED_EINPUT;
 	/* the pinned clock runs: a server waits for its next run in real seconds */
 	if (started < 0)
-		started = monotonic();
-	*out = base + (time_t)(monotonic() - started);
+		started = monotonic_ns();
+	*out = base + (time_t)((monotonic_ns() - started) / 1000000000);
 	return 0;
 }
