@@ -8,10 +8,39 @@
 #ifndef OWED_BENCH_H
 #define OWED_BENCH_H
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
+
+/* Each bench names itself for its messages: #define BENCH_NAME "bench_x" before this header. */
+#ifndef BENCH_NAME
+#error "define BENCH_NAME before including bench.h"
+#endif
+
+/* Ends the bench: what failed and why. */
+static inline void bench_die(const char *what, const char *why)
+{
+	fprintf(stderr, BENCH_NAME ": %s: %s\n", what, why);
+	exit(1);
+}
+
+/* SQL the bench's own fixtures run (bare SQLite, not owed's store), or the end of it. */
+static inline void bench_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		bench_die(sql, msg ? msg : sqlite3_errmsg(db));
+}
+
+static inline sqlite3_stmt *bench_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		bench_die(sql, sqlite3_errmsg(db));
+	return st;
+}
 
 /* Seconds on the monotonic clock, for differences only. */
 static inline double bench_now(void)

@@ -14,24 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BENCH_NAME "bench_import"
 #include "bench.h"
 #include "core/ref.h"
 #include "runtime/config.h"
 #include "services/money_in.h"
 #include "store/schema.h"
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_import: %s: %s\n", what, why);
-	exit(1);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		die(sql, msg);
-}
 
 /* A valid Dutch IBAN for account number n: NLkk BENC 0nnnnnnnnn (ISO 13616 check digits). */
 static void iban_of(long n, char out[40])
@@ -56,13 +44,13 @@ static void build(const char *path, long ndebtors, long ninvoices)
 	sqlite3_stmt *d, *i;
 	char sql[64], iban[40], ref[40], base[24];
 	if (sqlite3_open(path, &db) != SQLITE_OK)
-		die(path, "cannot create");
-	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; BEGIN");
+		bench_die(path, "cannot create");
+	bench_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; BEGIN");
 	for (int v = 1; v <= schema_latest(); v++)
-		exec(db, schema_migration(v));
+		bench_exec(db, schema_migration(v));
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_latest());
-	exec(db, sql);
-	exec(db, "INSERT INTO administration (id, code, name, iban) VALUES (1, 'main', 'Bench BV',"
+	bench_exec(db, sql);
+	bench_exec(db, "INSERT INTO administration (id, code, name, iban) VALUES (1, 'main', 'Bench BV',"
 	         " 'NL91ABNA0417164300')");
 	sqlite3_prepare_v2(db, "INSERT INTO debtor (id, admin_id, number, name, kind, country,"
 	                   " language, iban) VALUES (?1, 1, printf('D%07d', ?1),"
@@ -81,7 +69,7 @@ static void build(const char *path, long ndebtors, long ninvoices)
 	for (long k = 0; k < ninvoices; k++) {
 		snprintf(base, sizeof base, "%ld", k + 1);
 		if (ref_make_rf(base, ref, sizeof ref) != 0)
-			die("ref_make_rf", base);
+			bench_die("ref_make_rf", base);
 		sqlite3_bind_int64(i, 1, k % ndebtors + 1);
 		sqlite3_bind_int64(i, 2, k + 1);
 		sqlite3_bind_int64(i, 3, amount_of(k));
@@ -89,7 +77,7 @@ static void build(const char *path, long ndebtors, long ninvoices)
 		sqlite3_step(i);
 		sqlite3_reset(i);
 	}
-	exec(db, "COMMIT");
+	bench_exec(db, "COMMIT");
 	sqlite3_finalize(d);
 	sqlite3_finalize(i);
 	sqlite3_close(db);
@@ -102,7 +90,7 @@ static void statement(const char *path, long nentries, long ndebtors, long ninvo
 	long long total = 0;
 	char iban[40], ref[40], base[24];
 	if (!f)
-		die(path, "cannot write");
+		bench_die(path, "cannot write");
 	for (long e = 0; e < nentries; e++)
 		total += amount_of((e * 7) % ninvoices);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:"
@@ -139,18 +127,10 @@ static void statement(const char *path, long nentries, long ndebtors, long ninvo
 
 /* ------------------------------------------------------------------ bare SQLite */
 
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		die(sql, sqlite3_errmsg(db));
-	return st;
-}
-
 static void run_bound(sqlite3 *db, sqlite3_stmt *st)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
-		die(sqlite3_sql(st), sqlite3_errmsg(db));
+		bench_die(sqlite3_sql(st), sqlite3_errmsg(db));
 	sqlite3_reset(st);
 }
 
@@ -167,33 +147,33 @@ static double bare_booking(const char *path, long nentries, long ndebtors, long 
 	char iban[40], ref[40], base[24], number[24];
 	double t0;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
-		die(path, "cannot open");
-	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		bench_die(path, "cannot open");
+	bench_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	         " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
-	by_ref = prep(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
+	by_ref = bench_prepare(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
 	              " AND reference = ?1 AND reference <> ''");
-	by_number = prep(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
+	by_number = bench_prepare(db, "SELECT id, debtor_id, open_minor FROM invoice WHERE admin_id = 1"
 	                 " AND number = ?1");
-	by_iban = prep(db, "SELECT id FROM debtor WHERE admin_id = 1 AND iban = ?1 AND iban <> ''");
-	open_of = prep(db, "SELECT id, debtor_id, open_minor FROM invoice INDEXED BY"
+	by_iban = bench_prepare(db, "SELECT id FROM debtor WHERE admin_id = 1 AND iban = ?1 AND iban <> ''");
+	open_of = bench_prepare(db, "SELECT id, debtor_id, open_minor FROM invoice INDEXED BY"
 	               " invoice_open_debtor WHERE debtor_id = ?1 AND open_minor > 0");
-	pay = prep(db, "INSERT INTO payment (admin_id, debtor_id, date, currency, amount_minor,"
+	pay = bench_prepare(db, "INSERT INTO payment (admin_id, debtor_id, date, currency, amount_minor,"
 	           " unallocated_minor, counterparty, iban, remittance, source, review)"
 	           " VALUES (1, ?1, '2026-03-20', 'EUR', ?2, 0, 'Debtor BV', ?3, '', 'bank', '')");
-	alloc = prep(db, "INSERT INTO allocation (payment_id, invoice_id, amount_minor, reason)"
+	alloc = bench_prepare(db, "INSERT INTO allocation (payment_id, invoice_id, amount_minor, reason)"
 	             " VALUES (?1, ?2, ?3, 'reference')");
-	totals = prep(db, "UPDATE invoice SET allocated_minor = allocated_minor + ?2,"
+	totals = bench_prepare(db, "UPDATE invoice SET allocated_minor = allocated_minor + ?2,"
 	              " open_minor = open_minor - ?2, status = CASE WHEN open_minor = ?2"
 	              " THEN 'paid' ELSE status END WHERE id = ?1");
-	entry = prep(db, "INSERT INTO bank_entry (statement_id, account, bank_ref, date, currency,"
+	entry = bench_prepare(db, "INSERT INTO bank_entry (statement_id, account, bank_ref, date, currency,"
 	             " amount_minor, credit, payment_id, outcome) VALUES (1, 'NL91ABNA0417164300',"
 	             " ?1, '2026-03-20', 'EUR', ?2, 1, ?3, 'matched')");
-	event = prep(db, "INSERT INTO event (at, actor, entity, entity_id, debtor_id, invoice_id,"
+	event = bench_prepare(db, "INSERT INTO event (at, actor, entity, entity_id, debtor_id, invoice_id,"
 	             " kind, payload) VALUES ('2026-03-20T08:00:00Z', 'import', 'payment', ?1, ?2,"
 	             " ?3, 'received', ?4)");
 	t0 = bench_now();
-	exec(db, "BEGIN IMMEDIATE");
-	exec(db, "INSERT INTO bank_statement (id, admin_id, account, statement_key, format, date,"
+	bench_exec(db, "BEGIN IMMEDIATE");
+	bench_exec(db, "INSERT INTO bank_statement (id, admin_id, account, statement_key, format, date,"
 	         " currency, opening_minor, closing_minor, entries, file, file_sha256, imported)"
 	         " VALUES (1, 1, 'NL91ABNA0417164300', 'bare', 'camt.053.001.02', '2026-03-20',"
 	         " 'EUR', 0, 0, 0, 'bare', '', '2026-03-20T08:00:00Z')");
@@ -256,7 +236,7 @@ static double bare_booking(const char *path, long nentries, long ndebtors, long 
 		                  SQLITE_STATIC);
 		run_bound(db, event);
 	}
-	exec(db, "COMMIT");
+	bench_exec(db, "COMMIT");
 	t0 = bench_now() - t0;
 	sqlite3_finalize(by_ref);
 	sqlite3_finalize(by_number);
@@ -288,7 +268,7 @@ static void parsed(rt_plugin *p, int status, lua_State *co, int nres, const char
 {
 	(void)p, (void)co, (void)nres;
 	if (status != 0)
-		die("parse", msg);
+		bench_die("parse", msg);
 	*(int *)ud = 1;
 }
 
@@ -301,15 +281,15 @@ static double parse_alone(rt *r, const char *path)
 	double t0;
 	int done = 0;
 	if (!f)
-		die(path, "cannot read");
+		bench_die(path, "cannot read");
 	fseek(f, 0, SEEK_END);
 	t.len = (size_t)ftell(f);
 	fseek(f, 0, SEEK_SET);
 	if (!(t.text = malloc(t.len)) || fread(t.text, 1, t.len, f) != t.len)
-		die(path, "cannot read");
+		bench_die(path, "cannot read");
 	fclose(f);
 	if (rt_load(r, "camt053", NULL, 0, &err) != 0 || !(p = rt_find(r, "camt053")))
-		die("camt053", err.msg);
+		bench_die("camt053", err.msg);
 	t0 = bench_now();
 	rt_call_sync(p, "parse", path, push_text, &t, parsed, &done);
 	t0 = bench_now() - t0;
@@ -336,14 +316,14 @@ int main(void)
 	rt *r;
 
 	if (!mkdtemp(dir))
-		die("mkdtemp", "failed");
+		bench_die("mkdtemp", "failed");
 	snprintf(db, sizeof db, "%s/bench.db", dir);
 	snprintf(conf, sizeof conf, "%s/owed.conf", dir);
 	snprintf(camt, sizeof camt, "%s/statement.xml", dir);
 	snprintf(bare, sizeof bare, "%s/bare.db", dir);
 	/* a 100,000-entry statement is ~60 MB of XML: the importer gets the budget for it */
 	if (!(f = fopen(conf, "w")))
-		die(conf, "cannot write");
+		bench_die(conf, "cannot write");
 	fprintf(f, "return { limits = { memory_mb = 4096, hook_ms = 120000 } }\n");
 	fclose(f);
 	printf("building %ld debtors with %ld invoices and a statement of %ld entries...\n",
@@ -352,13 +332,13 @@ int main(void)
 	statement(camt, nentries, ndebtors, ninvoices);
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", db, bare);
 	if (system(cmd) != 0)
-		die(cmd, "failed");
+		bench_die(cmd, "failed");
 	t_bare = bare_booking(bare, nentries, ndebtors, ninvoices);
 	if (config_load(conf, &config, &err) != 0 || svc_open(db, NULL, &ctx, &err) != 0)
-		die("open", err.msg);
+		bench_die("open", err.msg);
 	uv_loop_init(&loop);
 	if (rt_new(&loop, &ctx, &config.rt, &r, &err) != 0 || rt_scan(r, &err) != 0)
-		die("runtime", err.msg);
+		bench_die("runtime", err.msg);
 	rt_set_settings(r, config.L, config.plugins);
 
 	t_parse = parse_alone(r, camt);
@@ -366,7 +346,7 @@ int main(void)
 	t_import = bench_now();
 	cpu_import = bench_cpu();
 	if (svc_import_bank(&ctx, r, files, 1, &opt, NULL, NULL, &res, &err) != 0)
-		die("import", err.msg);
+		bench_die("import", err.msg);
 	t_import = bench_now() - t_import;
 	cpu_import = bench_cpu() - cpu_import;
 

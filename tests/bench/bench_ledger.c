@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_ledger"
 #include "bench.h"
 #include "core/date.h"
 #include "services/services.h"
@@ -76,12 +77,6 @@ static void cents(int64_t v, char *buf, size_t n)
 	snprintf(buf, n, "%lld.%02lld", (long long)(v / 100), (long long)(v % 100));
 }
 
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_ledger: %s: %s\n", what, why);
-	exit(1);
-}
-
 static void progress(const char *what, long done, long total)
 {
 	if (isatty(2) && (done % 10000 == 0 || done == total))
@@ -99,10 +94,10 @@ static void run_owed(const char *path, const gen *g, timings *t, svc_aging *agin
 	double t0;
 
 	if (svc_init(path, &admin, &err) || svc_open(path, NULL, &ctx, &err))
-		die("owed init", err.msg);
+		bench_die("owed init", err.msg);
 	snprintf(ctx.locale, sizeof ctx.locale, "C");
 	if (store_begin(ctx.st))
-		die("owed begin", store_error(ctx.st));
+		bench_die("owed begin", store_error(ctx.st));
 
 	t0 = bench_now();
 	for (long d = 0; d < g->ndebtors; d++) {
@@ -110,7 +105,7 @@ static void run_owed(const char *path, const gen *g, timings *t, svc_aging *agin
 		debtor_number(d, num, sizeof num);
 		debtor_name(d, name, sizeof name);
 		if (svc_debtor_add(&ctx, &in, NULL, &err))
-			die("svc_debtor_add", err.msg);
+			bench_die("svc_debtor_add", err.msg);
 		progress("owed debtors", d + 1, g->ndebtors);
 	}
 	t->debtors = bench_now() - t0;
@@ -127,44 +122,29 @@ static void run_owed(const char *path, const gen *g, timings *t, svc_aging *agin
 		cents(v.amount, amount, sizeof amount);
 		cents(v.vat, vat, sizeof vat);
 		if (svc_invoice_add(&ctx, &in, NULL, &err))
-			die("svc_invoice_add", err.msg);
+			bench_die("svc_invoice_add", err.msg);
 		progress("owed invoices", i + 1, g->ninvoices);
 	}
 	t->invoices = bench_now() - t0;
 
 	t0 = bench_now();
 	if (store_commit(ctx.st))
-		die("owed commit", store_error(ctx.st));
+		bench_die("owed commit", store_error(ctx.st));
 	t->commit = bench_now() - t0;
 
 	t0 = bench_now();
 	if (svc_aging_report(&ctx, g->asof, aging, &err))
-		die("svc_aging_report", err.msg);
+		bench_die("svc_aging_report", err.msg);
 	t->aging = bench_now() - t0;
 	svc_close(&ctx);
 }
 
 /* ------------------------------------------------------------------ bare sqlite3 */
 
-static void exec_or_die(sqlite3 *db, const char *sqltext)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sqltext, NULL, NULL, &msg) != SQLITE_OK)
-		die(sqltext, msg ? msg : sqlite3_errmsg(db));
-}
-
-static sqlite3_stmt *prep(sqlite3 *db, const char *sqltext)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(db, sqltext, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		die(sqltext, sqlite3_errmsg(db));
-	return st;
-}
-
 static int64_t step_insert(sqlite3 *db, sqlite3_stmt *st)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
-		die("baseline insert", sqlite3_errmsg(db));
+		bench_die("baseline insert", sqlite3_errmsg(db));
 	sqlite3_reset(st);
 	return sqlite3_last_insert_rowid(db);
 }
@@ -205,31 +185,31 @@ static void run_baseline(const char *path, const gen *g, timings *t, svc_aging *
 	double t0;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL))
-		die(path, sqlite3_errmsg(db));
-	exec_or_die(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		bench_die(path, sqlite3_errmsg(db));
+	bench_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	                "PRAGMA foreign_keys = ON;");
-	exec_or_die(db, "BEGIN IMMEDIATE");
+	bench_exec(db, "BEGIN IMMEDIATE");
 	for (int v = 1; v <= schema_latest(); v++)
-		exec_or_die(db, schema_migration(v));
+		bench_exec(db, schema_migration(v));
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", schema_latest());
-	exec_or_die(db, pragma);
-	exec_or_die(db, "INSERT INTO administration (code, name, currency, terms_days)"
+	bench_exec(db, pragma);
+	bench_exec(db, "INSERT INTO administration (code, name, currency, terms_days)"
 	                " VALUES ('main', 'Bench BV', 'EUR', 30)");
 	admin_id = sqlite3_last_insert_rowid(db);
-	exec_or_die(db, "COMMIT");
+	bench_exec(db, "COMMIT");
 
-	ins_debtor = prep(db, "INSERT INTO debtor (admin_id, number, name, kind, country, language)"
+	ins_debtor = bench_prepare(db, "INSERT INTO debtor (admin_id, number, name, kind, country, language)"
 	                      " VALUES (?, ?, ?, 'business', 'NL', 'nl')");
-	ins_invoice = prep(db, "INSERT INTO invoice (admin_id, debtor_id, number, issue_date,"
+	ins_invoice = bench_prepare(db, "INSERT INTO invoice (admin_id, debtor_id, number, issue_date,"
 	                       " due_date, currency, amount_minor, vat_minor, open_minor,"
 	                       " reference, description, status)"
 	                       " VALUES (?, ?, ?, ?, ?, 'EUR', ?, ?, ?, '', '', 'open')");
-	ins_event = prep(db, "INSERT INTO event (at, actor, entity, entity_id, debtor_id,"
+	ins_event = bench_prepare(db, "INSERT INTO event (at, actor, entity, entity_id, debtor_id,"
 	                     " invoice_id, kind, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!(debtor_id = malloc((size_t)g->ndebtors * sizeof *debtor_id)))
-		die("baseline", "out of memory");
+		bench_die("baseline", "out of memory");
 
-	exec_or_die(db, "BEGIN IMMEDIATE");
+	bench_exec(db, "BEGIN IMMEDIATE");
 	t0 = bench_now();
 	for (long d = 0; d < g->ndebtors; d++) {
 		debtor_number(d, num, sizeof num);
@@ -275,13 +255,13 @@ static void run_baseline(const char *path, const gen *g, timings *t, svc_aging *
 	t->invoices = bench_now() - t0;
 
 	t0 = bench_now();
-	exec_or_die(db, "COMMIT");
+	bench_exec(db, "COMMIT");
 	t->commit = bench_now() - t0;
 
 	/* The aging in one query: the same buckets as ledger_aging_bucket (days late <= 0 is
 	 * current, then 1-30, 31-60, 61-90, 91-120, over 120). */
 	t0 = bench_now();
-	q = prep(db, "SELECT currency, COUNT(*), SUM(open_minor),"
+	q = bench_prepare(db, "SELECT currency, COUNT(*), SUM(open_minor),"
 	             " SUM(CASE WHEN late <= 0 THEN open_minor ELSE 0 END),"
 	             " SUM(CASE WHEN late > 0 AND late <= 30 THEN open_minor ELSE 0 END),"
 	             " SUM(CASE WHEN late > 30 AND late <= 60 THEN open_minor ELSE 0 END),"
@@ -395,7 +375,7 @@ int main(void)
 	date_from_ymd(2026, 1, 15, &g.asof);
 	snprintf(dir, sizeof dir, "%s/owed-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
-		die(dir, "cannot create the directory");
+		bench_die(dir, "cannot create the directory");
 	snprintf(owed_db, sizeof owed_db, "%s/owed.db", dir);
 	snprintf(base_db, sizeof base_db, "%s/baseline.db", dir);
 

@@ -16,23 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_run"
 #include "bench.h"
 #include "runtime/config.h"
 #include "services/dunning.h"
 #include "store/schema.h"
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_run: %s: %s\n", what, why);
-	exit(1);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		die(sql, msg);
-}
 
 /* The ledger: admin 1, debtors 1..ncases, invoices spread evenly, all due 2026-02-01. */
 static void build(const char *path, long ncases, long ninvoices, long step_every)
@@ -41,13 +29,13 @@ static void build(const char *path, long ncases, long ninvoices, long step_every
 	sqlite3_stmt *d, *i, *c, *s;
 	char sql[64];
 	if (sqlite3_open(path, &db) != SQLITE_OK)
-		die(path, "cannot create");
-	exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; BEGIN");
+		bench_die(path, "cannot create");
+	bench_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; BEGIN");
 	for (int v = 1; v <= schema_latest(); v++)
-		exec(db, schema_migration(v));
+		bench_exec(db, schema_migration(v));
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_latest());
-	exec(db, sql);
-	exec(db, "INSERT INTO administration (id, code, name, address, kvk, vat, iban)"
+	bench_exec(db, sql);
+	bench_exec(db, "INSERT INTO administration (id, code, name, address, kvk, vat, iban)"
 	         " VALUES (1, 'main', 'Bench BV', 'Havenstraat 1, 1011 AB Amsterdam', '12345678',"
 	         " 'NL123456789B01', 'NL91ABNA0417164300')");
 	sqlite3_prepare_v2(db, "INSERT INTO debtor (id, admin_id, number, name, kind, country,"
@@ -86,7 +74,7 @@ static void build(const char *path, long ncases, long ninvoices, long step_every
 		sqlite3_step(i);
 		sqlite3_reset(i);
 	}
-	exec(db, "COMMIT");
+	bench_exec(db, "COMMIT");
 	sqlite3_finalize(d);
 	sqlite3_finalize(i);
 	sqlite3_finalize(c);
@@ -134,11 +122,11 @@ int main(void)
 	rt *r;
 
 	if (!mkdtemp(dir))
-		die("mkdtemp", "failed");
+		bench_die("mkdtemp", "failed");
 	snprintf(db, sizeof db, "%s/bench.db", dir);
 	snprintf(conf, sizeof conf, "%s/owed.conf", dir);
 	if (!(f = fopen(conf, "w")))
-		die(conf, "cannot write");
+		bench_die(conf, "cannot write");
 	/* OWED_BENCH_EMAIL=smtp: e-mails to a closed port (each fails at once and is retried
 	 * later), to see the run without the folder channel's file writes */
 	fprintf(f, "return { outgoing = \"%s/out\", plugins = { email = { mode = \"%s\","
@@ -149,16 +137,16 @@ int main(void)
 	fflush(stdout);
 	build(db, ncases, ninvoices, bench_env_count("OWED_BENCH_STEP_EVERY", 100));
 	if (config_load(conf, &config, &err) != 0 || svc_open(db, NULL, &ctx, &err) != 0)
-		die("open", err.msg);
+		bench_die("open", err.msg);
 	uv_loop_init(&loop);
 	if (rt_new(&loop, &ctx, &config.rt, &r, &err) != 0 || rt_scan(r, &err) != 0)
-		die("runtime", err.msg);
+		bench_die("runtime", err.msg);
 	rt_set_settings(r, config.L, config.plugins);
 	date_parse_iso("2026-03-04", &opt.date);
 
 	t_run = bench_now();
 	if (svc_run(&ctx, r, &opt, NULL, NULL, &res, &err) != 0)
-		die("run", err.msg);
+		bench_die("run", err.msg);
 	t_run = bench_now() - t_run;
 	t_bare = bare_pass(db, &groups);
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_runtime"
 #include "bench.h"
 #include "runtime/runtime.h"
 #include "runtime/testing.h"

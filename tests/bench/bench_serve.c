@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_serve"
 #include "bench.h"
 #include "http/http.h"
 #include "services/api.h"
@@ -40,12 +41,6 @@ extern char **environ;
 
 #define DEFAULT_DEBTORS  100000L
 #define DEFAULT_INVOICES 1000000L
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "bench_serve: %s: %s\n", what, why);
-	exit(1);
-}
 
 static void build_ledger(const char *path, long ndebtors, long ninvoices,
                          char token[SVC_TOKEN_SECRET_MAX])
@@ -57,15 +52,15 @@ static void build_ledger(const char *path, long ndebtors, long ninvoices,
 	double t0 = bench_now();
 
 	if (svc_init(path, &admin, &err) || svc_open(path, NULL, &ctx, &err))
-		die("owed init", err.msg);
+		bench_die("owed init", err.msg);
 	snprintf(ctx.locale, sizeof ctx.locale, "C");
 	if (store_begin(ctx.st))
-		die("begin", store_error(ctx.st));
+		bench_die("begin", store_error(ctx.st));
 	for (long d = 0; d < ndebtors; d++) {
 		svc_debtor_input in = { .number = num, .name = "Debtor BV", .kind = "business" };
 		snprintf(num, sizeof num, "D%07ld", d + 1);
 		if (svc_debtor_add(&ctx, &in, NULL, &err))
-			die("svc_debtor_add", err.msg);
+			bench_die("svc_debtor_add", err.msg);
 	}
 	for (long i = 0; i < ninvoices; i++) {
 		svc_invoice_input in = { .number = num, .debtor = dnum, .amount = amount,
@@ -75,12 +70,12 @@ static void build_ledger(const char *path, long ndebtors, long ninvoices,
 		snprintf(amount, sizeof amount, "%ld.%02ld", 10 + i % 4990, i % 100);
 		snprintf(issue, sizeof issue, "2025-%02ld-%02ld", 1 + i % 12, 1 + i % 28);
 		if (svc_invoice_add(&ctx, &in, NULL, &err))
-			die("svc_invoice_add", err.msg);
+			bench_die("svc_invoice_add", err.msg);
 	}
 	if (store_commit(ctx.st))
-		die("commit", store_error(ctx.st));
+		bench_die("commit", store_error(ctx.st));
 	if (svc_token_create(&ctx, "bench", "write", token, &err))
-		die("svc_token_create", err.msg);
+		bench_die("svc_token_create", err.msg);
 	svc_close(&ctx);
 	printf("ledger: %ld debtors, %ld invoices in %.1f s\n", ndebtors, ninvoices,
 	       bench_now() - t0);
@@ -133,7 +128,7 @@ static void owed_path(char *out, size_t size)
 	char self[1024], *slash;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0)
-		die("readlink", "/proc/self/exe");
+		bench_die("readlink", "/proc/self/exe");
 	self[n] = 0;
 	if ((slash = strrchr(self, '/')))
 		*slash = 0;
@@ -151,7 +146,7 @@ static void curl(int port, const char *token, const char *method, const char *pa
 	         "'http://127.0.0.1:%d%s'", method, token, body ? "--data-binary '" : "",
 	         body ? body : "", body ? "'" : "", port, path);
 	if (!(p = popen(cmd, "r")))
-		die("curl", cmd);
+		bench_die("curl", cmd);
 	n = fread(out, 1, size - 1, p);
 	out[n] = 0;
 	pclose(p);
@@ -177,7 +172,7 @@ static void during_run(const char *dir, const char *path, const char *token, con
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (posix_spawn(&pid, owed, &fa, NULL, argv, environ) != 0)
-		die("owed serve", owed);
+		bench_die("owed serve", owed);
 	posix_spawn_file_actions_destroy(&fa);
 	for (int i = 0; i < 200 && !port; i++) {
 		usleep(50000);
@@ -188,7 +183,7 @@ static void during_run(const char *dir, const char *path, const char *token, con
 		}
 	}
 	if (!port)
-		die("owed serve", "printed no port");
+		bench_die("owed serve", "printed no port");
 	t0 = bench_now();
 	curl(port, token, "GET", "/api/v1/runs/plan?date=2026-03-01", NULL, buf, sizeof buf);
 	printf("\nGET /api/v1/runs/plan?date=2026-03-01 (the dry run, in a child the request waits "
@@ -202,7 +197,7 @@ static void during_run(const char *dir, const char *path, const char *token, con
 			usleep(50000);
 	}
 	if (!running)
-		die("POST /api/v1/runs", buf);
+		bench_die("POST /api/v1/runs", buf);
 	run_wrk("GET /api/v1/invoices/{number} while the daily run is running (owed serve, "
 	        "run 1 for 2026-03-01 in its child)", script, port, seconds, conns);
 	run_wrk("POST /api/v1/invoices while the daily run is running (each waits for the run's "
@@ -221,7 +216,7 @@ static void post_script(const char *path, char prefix, const char *token, long n
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		die("script", path);
+		bench_die("script", path);
 	/* tid is a global: setup() runs in the main Lua state and sets it in each thread's */
 	fprintf(f, "local n, threads = 0, 0\n"
 	        "tid = 0\n"
@@ -255,7 +250,7 @@ int main(void)
 		return 0;
 	}
 	if (!mkdtemp(dir))
-		die("mkdtemp", "failed");
+		bench_die("mkdtemp", "failed");
 	snprintf(path, sizeof path, "%s/owed.db", dir);
 	snprintf(log, sizeof log, "%s/serve.log", dir);
 	printf("bench_serve: the HTTP API under wrk (%ld s per run, %ld connections)\n", seconds,
@@ -263,23 +258,23 @@ int main(void)
 	build_ledger(path, ndebtors, ninvoices, token);
 
 	if (!freopen(log, "w", stderr))
-		die("log", log);
+		bench_die("log", log);
 	if (svc_open(path, NULL, &s.ctx, &err))
-		die("svc_open", err.msg);
+		bench_die("svc_open", err.msg);
 	uv_loop_init(&s.loop);
 	uv_async_init(&s.loop, &s.stop, on_stop);
 	s.stop.data = &s;
 	s.api = (http_api){ &s.ctx, NULL, NULL, NULL };
 	if (http_group_start(&s.api, &s.loop))
-		die("group commit", "cannot start");
+		bench_die("group commit", "cannot start");
 	if (http_server_start(&s.loop, "127.0.0.1", 0, &lim, http_api_handle, &s.api, &s.srv,
 	                      &port, errbuf, sizeof errbuf))
-		die("listen", errbuf);
+		bench_die("listen", errbuf);
 	pthread_create(&s.thread, NULL, serve, &s);
 
 	snprintf(script, sizeof script, "%s/get.lua", dir);
 	if (!(f = fopen(script, "w")))
-		die("script", script);
+		bench_die("script", script);
 	fprintf(f, "math.randomseed(42)\n"
 	        "local h = { Authorization = 'Bearer %s' }\n"
 	        "request = function()\n"
