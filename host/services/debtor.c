@@ -86,11 +86,7 @@ static int save_debtor(owed_ctx *ctx, owed_debtor *d, int is_new, owed_error *er
 	else
 		rc = svc_event(ctx, "debtor", d->id, d->id, 0, is_new ? "created" : "edited",
 		               debtor_payload(ctx, d), err);
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "saving the debtor", err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	return svc_end_tx(ctx, rc, "saving the debtor", err);
 }
 
 int svc_debtor_add(owed_ctx *ctx, const svc_debtor_input *in, owed_debtor *out, owed_error *err)

@@ -55,6 +55,10 @@ int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amou
 /* Maps a store failure to an error naming what was being done. */
 int svc_store_fail(owed_ctx *ctx, int rc, const char *doing, owed_error *err);
 
+/* Ends a service's transaction: commits when rc is 0 (a failed commit is named by doing),
+ * rolls back otherwise; returns the outcome. */
+int svc_end_tx(owed_ctx *ctx, int rc, const char *doing, owed_error *err);
+
 /* Looks up what a user named, with a message naming the field when it is not there. */
 int svc_find_debtor(owed_ctx *ctx, const char *field, const char *number, owed_debtor *out,
                     owed_error *err);

@@ -84,12 +84,8 @@ int svc_invoice_add(owed_ctx *ctx, const svc_invoice_input *in, owed_invoice *ou
 			cJSON_AddStringToObject(p, "reference", inv.reference);
 		rc = svc_event(ctx, "invoice", inv.id, d.id, inv.id, "created", p, err);
 	}
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "adding the invoice", err);
-	if (rc) {
-		store_rollback(ctx->st);
+	if ((rc = svc_end_tx(ctx, rc, "adding the invoice", err)) != 0)
 		return rc;
-	}
 	return out ? svc_invoice_get(ctx, inv.number, out, err) : 0;
 }
 

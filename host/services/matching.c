@@ -650,11 +650,7 @@ int svc_payment_match(owed_ctx *ctx, int64_t payment_id, const svc_allocation_in
 		rc = svc_event(ctx, "payment", p.id, p.debtor_id, 0, "matched", ev, err);
 	}
 	cJSON_Delete(list);
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "matching the payment", err);
-	if (rc) {
-		store_rollback(ctx->st);
+	if ((rc = svc_end_tx(ctx, rc, "matching the payment", err)) != 0)
 		return rc;
-	}
 	return out ? store_payment_get(ctx->st, p.id, out) : 0;
 }

@@ -242,12 +242,8 @@ int svc_outbox_retry(owed_ctx *ctx, int64_t id, store_outbox_cb cb, void *ud, ow
 		cJSON_AddStringToObject(p, "last_error", r.last_error);
 		rc = svc_event(ctx, "outbox", id, c.debtor_id, 0, "retry", p, err);
 	}
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "retrying the delivery", err);
-	if (rc) {
-		store_rollback(ctx->st);
+	if ((rc = svc_end_tx(ctx, rc, "retrying the delivery", err)) != 0)
 		return rc;
-	}
 	if (cb && (rc = store_outbox_get(ctx->st, id, cb, ud)) != 0)
 		return svc_store_fail(ctx, rc, "reading the outbox", err);
 	return 0;
@@ -278,11 +274,7 @@ int svc_dispute(owed_ctx *ctx, const char *invoice, const char *reason, owed_err
 		cJSON_AddStringToObject(p, "reason", reason);
 		rc = svc_event(ctx, "invoice", inv.id, inv.debtor_id, inv.id, "disputed", p, err);
 	}
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "recording the dispute", err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	return svc_end_tx(ctx, rc, "recording the dispute", err);
 }
 
 int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err)
@@ -303,9 +295,5 @@ int svc_dispute_resolve(owed_ctx *ctx, const char *invoice, owed_error *err)
 	else
 		rc = svc_event(ctx, "invoice", inv.id, inv.debtor_id, inv.id, "dispute resolved",
 		               cJSON_CreateObject(), err);
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "resolving the dispute", err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	return svc_end_tx(ctx, rc, "resolving the dispute", err);
 }

@@ -11,15 +11,6 @@
 #include "services/dunning.h"
 #include "services/internal.h"
 
-static int in_tx(owed_ctx *ctx, int rc, const char *doing, owed_error *err)
-{
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, doing, err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
-}
-
 int svc_promise(owed_ctx *ctx, const char *debtor, const char *date, const char *amount,
                 owed_error *err)
 {
@@ -50,7 +41,7 @@ int svc_promise(owed_ctx *ctx, const char *debtor, const char *date, const char 
 		svc_json_money(p, "amount", minor, ctx->admin.currency);
 		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "promised to pay", p, err);
 	}
-	return in_tx(ctx, rc, "recording the promise", err);
+	return svc_end_tx(ctx, rc, "recording the promise", err);
 }
 
 int svc_case_pause(owed_ctx *ctx, const char *debtor, const char *reason, owed_error *err)
@@ -83,7 +74,7 @@ int svc_case_pause(owed_ctx *ctx, const char *debtor, const char *reason, owed_e
 		cJSON_AddStringToObject(p, "reason", reason);
 		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "case paused", p, err);
 	}
-	return in_tx(ctx, rc, "pausing the case", err);
+	return svc_end_tx(ctx, rc, "pausing the case", err);
 }
 
 int svc_case_resume(owed_ctx *ctx, const char *debtor, owed_error *err)
@@ -110,7 +101,7 @@ int svc_case_resume(owed_ctx *ctx, const char *debtor, owed_error *err)
 		cJSON_AddStringToObject(p, "reason", held.reason);
 		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "case resumed", p, err);
 	}
-	return in_tx(ctx, rc, "resuming the case", err);
+	return svc_end_tx(ctx, rc, "resuming the case", err);
 }
 
 /* instalments: "YYYY-MM-DD=AMOUNT" texts */
@@ -163,7 +154,7 @@ int svc_plan(owed_ctx *ctx, const char *debtor, const char *const *instalments, 
 		rc = svc_event(ctx, "debtor", d.id, d.id, 0, "payment plan agreed", p, err);
 	else
 		cJSON_Delete(p);
-	return in_tx(ctx, rc, "recording the plan", err);
+	return svc_end_tx(ctx, rc, "recording the plan", err);
 }
 
 int svc_tasks(owed_ctx *ctx, int open_only, store_task_cb cb, void *ud, owed_error *err)
@@ -316,11 +307,11 @@ int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date tod
 			if ((rc = store_begin(ctx->st)) != 0 ||
 			    (rc = store_promise_mark(ctx->st, pr.id, kept ? "kept" : "broken")) != 0) {
 				cJSON_Delete(p);
-				return in_tx(ctx, rc ? rc : OWED_EIO, "checking the promise", err);
+				return svc_end_tx(ctx, rc ? rc : OWED_EIO, "checking the promise", err);
 			}
 			rc = svc_event(ctx, "debtor", debtor_id, debtor_id, 0,
 			               kept ? "promise kept" : "promise broken", p, err);
-			if ((rc = in_tx(ctx, rc, "checking the promise", err)) != 0)
+			if ((rc = svc_end_tx(ctx, rc, "checking the promise", err)) != 0)
 				return rc;
 		}
 	}
@@ -352,7 +343,7 @@ int pause_check(owed_ctx *ctx, int64_t debtor_id, int64_t case_id, owed_date tod
 			else
 				cJSON_Delete(p);
 		}
-		if ((rc = in_tx(ctx, rc, "checking the plan", err)) != 0)
+		if ((rc = svc_end_tx(ctx, rc, "checking the plan", err)) != 0)
 			return rc;
 	}
 	if (plan.running && !plan.missed) {

@@ -150,12 +150,8 @@ int svc_payment_add(owed_ctx *ctx, const svc_payment_input *in, owed_payment *ou
 		rc = svc_event(ctx, "payment", p.id, p.debtor_id, 0, "received", ev, err);
 	}
 	cJSON_Delete(list);
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "booking the payment", err);
-	if (rc) {
-		store_rollback(ctx->st);
+	if ((rc = svc_end_tx(ctx, rc, "booking the payment", err)) != 0)
 		return rc;
-	}
 	return out ? store_payment_get(ctx->st, p.id, out) : 0;
 }
 

@@ -59,12 +59,8 @@ int svc_job_queue(owed_ctx *ctx, const char *trigger, owed_date date, store_run_
 		rc = svc_event(ctx, "run", j.id, 0, 0, "run-queued", job_payload(&j), err);
 	else
 		svc_store_fail(ctx, rc, "queueing the run", err);
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "queueing the run", err);
-	if (rc) {
-		store_rollback(ctx->st);
+	if ((rc = svc_end_tx(ctx, rc, "queueing the run", err)) != 0)
 		return rc;
-	}
 	*out = j;
 	return 0;
 }
@@ -109,12 +105,9 @@ static int job_change(owed_ctx *ctx, int64_t id, const char *kind, cJSON *payloa
 	if ((rc = update(ctx, id, arg, now)) != 0) {
 		cJSON_Delete(payload);
 		svc_store_fail(ctx, rc, "recording the run", err);
-	} else if ((rc = svc_event(ctx, "run", id, 0, 0, kind, payload, err)) == 0 &&
-	           (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "recording the run", err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
+	} else
+		rc = svc_event(ctx, "run", id, 0, 0, kind, payload, err);
+	return svc_end_tx(ctx, rc, "recording the run", err);
 }
 
 static int start_update(owed_ctx *ctx, int64_t id, const void *arg, const char *now)

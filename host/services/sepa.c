@@ -27,15 +27,6 @@
 /* The largest amount one collection may carry (EPC: 999,999,999.99 EUR). */
 #define SEPA_AMOUNT_MAX INT64_C(99999999999)
 
-static int in_tx(owed_ctx *ctx, int rc, const char *doing, owed_error *err)
-{
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, doing, err);
-	if (rc)
-		store_rollback(ctx->st);
-	return rc;
-}
-
 /* ------------------------------------------------------------------ fields */
 
 int svc_read_creditor_id(const char *field, const char *text, char *out, size_t size,
@@ -104,7 +95,7 @@ int svc_sepa_creditor_set(owed_ctx *ctx, const char *creditor_id, const char *bi
 		cJSON_AddStringToObject(p, "bic", c.bic);
 		rc = svc_event(ctx, "administration", ctx->admin.id, 0, 0, "creditor settings", p, err);
 	}
-	if ((rc = in_tx(ctx, rc, "saving the creditor settings", err)) == 0 && out)
+	if ((rc = svc_end_tx(ctx, rc, "saving the creditor settings", err)) == 0 && out)
 		*out = c;
 	return rc;
 }
@@ -225,7 +216,7 @@ int svc_mandate_set(owed_ctx *ctx, const char *debtor, const svc_mandate_input *
 			cJSON_AddStringToObject(p, "replaces", old.reference);
 		rc = svc_event(ctx, "mandate", m.id, d.id, 0, amend ? "amended" : "added", p, err);
 	}
-	if ((rc = in_tx(ctx, rc, "saving the mandate", err)) == 0 && out)
+	if ((rc = svc_end_tx(ctx, rc, "saving the mandate", err)) == 0 && out)
 		*out = m;
 	return rc;
 }
@@ -250,7 +241,7 @@ int svc_mandate_revoke(owed_ctx *ctx, const char *debtor, store_mandate *out, ow
 		svc_store_fail(ctx, rc, "revoking the mandate", err);
 	else
 		rc = svc_event(ctx, "mandate", m.id, d.id, 0, "revoked", mandate_payload(&m), err);
-	if ((rc = in_tx(ctx, rc, "revoking the mandate", err)) == 0 && out)
+	if ((rc = svc_end_tx(ctx, rc, "revoking the mandate", err)) == 0 && out)
 		*out = m;
 	return rc;
 }
@@ -812,7 +803,7 @@ int svc_collection_returned(owed_ctx *ctx, const char *end_to_end, owed_date dat
 			               "collection returned", p, err);
 		}
 	}
-	return in_tx(ctx, rc, "recording the return", err);
+	return svc_end_tx(ctx, rc, "recording the return", err);
 }
 
 /* ------------------------------------------------------------------ JSON */

@@ -179,6 +179,15 @@ int svc_store_fail(owed_ctx *ctx, int rc, const char *doing, owed_error *err)
 	                "%s: database error: %s", doing, store_error(ctx->st));
 }
 
+int svc_end_tx(owed_ctx *ctx, int rc, const char *doing, owed_error *err)
+{
+	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
+		svc_store_fail(ctx, rc, doing, err);
+	if (rc)
+		store_rollback(ctx->st);
+	return rc;
+}
+
 int svc_find_debtor(owed_ctx *ctx, const char *field, const char *number, owed_debtor *out,
                     owed_error *err)
 {

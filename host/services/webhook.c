@@ -36,9 +36,5 @@ int svc_webhook_once(owed_ctx *ctx, const char *plugin, const char *event_id,
 		cJSON_AddStringToObject(ev, "event_id", event_id);
 		rc = svc_event(ctx, "webhook", id, 0, 0, "received", ev, err);
 	}
-	if (rc == 0 && (rc = store_commit(ctx->st)) != 0)
-		svc_store_fail(ctx, rc, "recording the webhook event", err);
-	if (rc != 0)
-		store_rollback(ctx->st);
-	return rc;
+	return svc_end_tx(ctx, rc, "recording the webhook event", err);
 }
