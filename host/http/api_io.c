@@ -295,6 +295,13 @@ static void cursor_encode(const char *text, char *out, size_t size)
 	out[j] = 0;
 }
 
+void api_reply_items(http_response *res, cJSON *items)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "items", items);
+	api_reply_json(res, 200, out);
+}
+
 void api_reply_page(http_response *res, cJSON *items, const char *resume)
 {
 	cJSON *out = cJSON_CreateObject();

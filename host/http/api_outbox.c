@@ -21,7 +21,7 @@ void api_list_outbox(api_call *c)
 	char state[16];
 	const char *want;
 	owed_error err = { 0 };
-	cJSON *items, *out;
+	cJSON *items;
 	if (api_query_check(c, allowed))
 		return;
 	want = api_query_get(c->req->query, "state", state, sizeof state);
@@ -35,9 +35,7 @@ void api_list_outbox(api_call *c)
 		api_reply_error(c->res, &err);
 		return;
 	}
-	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "items", items);
-	api_reply_json(c->res, 200, out);
+	api_reply_items(c->res, items);
 }
 
 static int outbox_row(const store_outbox *o, void *ud)

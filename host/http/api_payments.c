@@ -130,15 +130,13 @@ static int review_one(const owed_payment *pay, void *ud)
 void api_payments_review(api_call *c)
 {
 	owed_error err = { 0 };
-	cJSON *items = cJSON_CreateArray(), *out;
+	cJSON *items = cJSON_CreateArray();
 	if (svc_payment_review(c->ctx, review_one, items, &err)) {
 		cJSON_Delete(items);
 		api_reply_error(c->res, &err);
 		return;
 	}
-	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "items", items);
-	api_reply_json(c->res, 200, out);
+	api_reply_items(c->res, items);
 }
 
 /* Settles a payment: the invoices named take it (amount omitted: as much as fits), the rest

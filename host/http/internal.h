@@ -73,6 +73,8 @@ int api_param_id(api_call *c, const char *what, long long *out);
 /* Replies 200 with {"items": items, "next": the cursor of resume, or null when resume is
  * NULL (the last page)}; items is taken. */
 void api_reply_page(http_response *res, cJSON *items, const char *resume);
+/* Replies 200 with {"items": items}: a list that is never paged; items is taken. */
+void api_reply_items(http_response *res, cJSON *items);
 int api_cursor_decode(const char *cursor, char *out, size_t size);
 
 /* --- the routes */
