@@ -44,13 +44,21 @@ void svc_stamp(time_t t, char *buf, size_t size);
 int svc_event(owed_ctx *ctx, const char *entity, int64_t entity_id, int64_t debtor_id,
               int64_t invoice_id, const char *kind, cJSON *payload, owed_error *err);
 
-/* Allocates amount of payment p to inv (payment.c): checks the rule, writes the allocation,
- * the invoice's totals and its event ("allocated", with reason when not "manual"); inserts p
- * first when it is not in the ledger yet (id 0); a payment without a debtor gets the
- * invoice's.  Appends {invoice, amount} to list when given.  The caller
- * saves p's unallocated amount. */
+/* Allocates amount of payment p to inv (payment.c): svc_allocation_check, then inserts p
+ * when it is not in the ledger yet (id 0; a payment without a debtor gets the invoice's),
+ * counts the allocation in both and books it (svc_allocation_book).  The caller saves p's
+ * unallocated amount. */
 int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
                  const char *reason, cJSON *list, owed_error *err);
+/* Whether amount of p may go to inv as both stand (ledger_check_allocation); the refusal
+ * names the amounts. */
+int svc_allocation_check(const owed_invoice *inv, const owed_payment *p, int64_t amount,
+                         owed_error *err);
+/* Books an allocation already checked and counted (inv as it is after it, open included):
+ * the allocation row, the invoice's totals and its event ("allocated", with reason when not
+ * "manual"); appends {invoice, amount} to list when given. */
+int svc_allocation_book(owed_ctx *ctx, const owed_payment *p, const owed_invoice *inv,
+                        int64_t amount, const char *reason, cJSON *list, owed_error *err);
 
 /* Maps a store failure to an error naming what was being done. */
 int svc_store_fail(owed_ctx *ctx, int rc, const char *doing, owed_error *err);

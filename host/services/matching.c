@@ -190,49 +190,88 @@ static cJSON *payment_event(const owed_payment *p, const match_outcome *o)
 	return ev;
 }
 
-/* Applies d's allocations and write-off to p (inserted by the first allocation, or here). */
+/* What a decision comes to once checked: each invoice it names once, as it will be after the
+ * payment, and the amount it gets. */
+typedef struct plan {
+	owed_invoice inv[MATCH_MAX_ALLOC];
+	int64_t amount[MATCH_MAX_ALLOC];
+	int n;
+} plan;
+
+/* Pass one: reads the invoices d names and checks each allocation as if the ones before it
+ * were made (an invoice named twice is one allocation of both amounts), counting them into
+ * pl and into p -- its debtor and what is left of it -- without writing anything. */
+static int plan_allocations(owed_ctx *ctx, const decision *d, owed_payment *p, plan *pl,
+                            owed_error *err)
+{
+	int rc;
+	pl->n = 0;
+	for (int i = 0; i < d->na; i++) {
+		owed_invoice inv, *at = NULL;
+		int64_t amount = d->a[i].amount;
+		for (int k = 0; k < pl->n && !at; k++)
+			if (strcmp(pl->inv[k].number, d->a[i].invoice) == 0)
+				at = &pl->inv[k];
+		if (!at && (rc = svc_find_invoice(ctx, "invoice", d->a[i].invoice, &inv, err)) != 0)
+			return rc;
+		if (!at) {
+			at = &pl->inv[pl->n];
+			*at = inv;
+			pl->amount[pl->n++] = 0;
+		}
+		if (i == 0 && d->debtor[0] && strcmp(at->debtor_number, d->debtor) != 0)
+			return svc_fail(err, OWED_EREFUSED, "invoice %s is debtor %s's, not %s's",
+			                at->number, at->debtor_number, d->debtor);
+		if (p->debtor_id && at->debtor_id != p->debtor_id)
+			return svc_fail(err, OWED_EREFUSED, "invoice %s is another debtor's", at->number);
+		if (amount < 0)
+			amount = at->open < p->unallocated ? at->open : p->unallocated;
+		if ((rc = svc_allocation_check(at, p, amount, err)) != 0)
+			return rc;
+		p->debtor_id = at->debtor_id;
+		p->unallocated -= amount;
+		at->allocated += amount;
+		pl->amount[at - pl->inv] += amount;
+		if ((rc = ledger_open(at, &at->open)) != 0)
+			return svc_store_fail(ctx, rc, "allocating the payment", err);
+	}
+	return 0;
+}
+
+/* Applies d's allocations and write-off to p.  Everything is checked first (pass one), so a
+ * new payment is inserted once, as it ends up, before the allocations that need its id; a
+ * payment from the review queue is already in the ledger and its caller saves it. */
 static int apply(owed_ctx *ctx, const decision *d, owed_payment *p, cJSON *list,
                  owed_error *err)
 {
+	const char *reason = d->rule[0] ? d->rule : "matched";
 	owed_debtor debtor;
+	plan *pl = malloc(sizeof *pl);
 	int rc;
+	if (!pl)
+		return svc_fail(err, OWED_ENOMEM, "no memory to apply the decision");
+	pl->n = 0;
 	/* a decision naming invoices names their debtor too: the first invoice's row says who
 	 * that is, and the debtor is looked up only for a payment kept as credit */
 	if (d->debtor[0] && d->na == 0) {
-		if ((rc = svc_find_debtor(ctx, "debtor", d->debtor, &debtor, err)) != 0)
-			return rc;
-		p->debtor_id = debtor.id;
-	}
-	if (!p->id && p->debtor_id && (rc = store_payment_insert(ctx->st, p)) != 0)
-		return svc_store_fail(ctx, rc, "booking the payment", err);
-	for (int i = 0; i < d->na; i++) {
-		owed_invoice inv;
-		int64_t amount = d->a[i].amount;
-		if ((rc = svc_find_invoice(ctx, "invoice", d->a[i].invoice, &inv, err)) != 0)
-			return rc;
-		if (i == 0 && d->debtor[0] && strcmp(inv.debtor_number, d->debtor) != 0)
-			return svc_fail(err, OWED_EREFUSED, "invoice %s is debtor %s's, not %s's",
-			                inv.number, inv.debtor_number, d->debtor);
-		if (p->debtor_id && inv.debtor_id != p->debtor_id)
-			return svc_fail(err, OWED_EREFUSED, "invoice %s is another debtor's",
-			                inv.number);
-		if (amount < 0)
-			amount = inv.open < p->unallocated ? inv.open : p->unallocated;
-		if ((rc = svc_allocate(ctx, p, &inv, amount, d->rule[0] ? d->rule : "matched", list,
-		                       err)) != 0)
-			return rc;
-	}
-	if (!p->id)
-		return svc_fail(err, OWED_EREFUSED, "the decision names no debtor and no invoice");
-	if (d->write_off[0]) {
+		if ((rc = svc_find_debtor(ctx, "debtor", d->debtor, &debtor, err)) == 0)
+			p->debtor_id = debtor.id;
+	} else
+		rc = plan_allocations(ctx, d, p, pl, err);
+	if (rc == 0 && !p->id && !p->debtor_id)
+		rc = svc_fail(err, OWED_EREFUSED, "the decision names no debtor and no invoice");
+	if (rc == 0 && !p->id && (rc = store_payment_insert(ctx->st, p)) != 0)
+		rc = svc_store_fail(ctx, rc, "booking the payment", err);
+	for (int i = 0; rc == 0 && i < pl->n; i++)
+		rc = svc_allocation_book(ctx, p, &pl->inv[i], pl->amount[i], reason, list, err);
+	free(pl);
+	if (rc == 0 && d->write_off[0]) {
 		char date[16];
 		date_format_iso(p->date, date, sizeof date);
-		if ((rc = svc_invoice_writeoff(ctx, d->write_off, NULL, date, "the rest of a payment "
-		                               "within the matching tolerance (bank costs)", NULL,
-		                               err)) != 0)
-			return rc;
+		rc = svc_invoice_writeoff(ctx, d->write_off, NULL, date, "the rest of a payment "
+		                          "within the matching tolerance (bank costs)", NULL, err);
 	}
-	return 0;
+	return rc;
 }
 
 static int book_review(owed_ctx *ctx, const decision *d, owed_payment *p, match_outcome *o,
@@ -303,8 +342,7 @@ static int book_credit(owed_ctx *ctx, rt *r, const char *const *matchers, size_t
 		rc = book_review(ctx, &d, &p, o, err);
 	} else {
 		o->kind = cJSON_GetArraySize(list) > 0 ? MATCH_MATCHED : MATCH_CREDIT;
-		if ((rc = store_payment_save_state(ctx->st, &p)) != 0 ||
-		    (rc = store_commit(ctx->st)) != 0) {
+		if ((rc = store_commit(ctx->st)) != 0) {   /* apply inserted p as it ends up */
 			store_rollback(ctx->st);
 			cJSON_Delete(list);
 			return svc_store_fail(ctx, rc, "booking the payment", err);

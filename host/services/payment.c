@@ -45,36 +45,31 @@ static int read_payment(owed_ctx *ctx, const svc_payment_input *in, owed_payment
 	return 0;
 }
 
-/* Allocates amount of p to inv (both as read), with the invoice's event; p is inserted first
- * when it has no debtor yet (the invoice names it).  The caller saves p's unallocated. */
-int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
-                 const char *reason, cJSON *list, owed_error *err)
+int svc_allocation_check(const owed_invoice *inv, const owed_payment *p, int64_t amount,
+                         owed_error *err)
 {
 	const char *why = "";
+	char a1[32], o[32], u[32];
+	int exp, rc = ledger_check_allocation(inv, p, amount, &why);
+	if (rc == 0)
+		return 0;
+	exp = money_exponent(inv->currency);
+	money_format(amount, exp, NULL, "C", MONEY_FMT_PLAIN, a1, sizeof a1);
+	money_format(inv->open, exp, NULL, "C", MONEY_FMT_PLAIN, o, sizeof o);
+	money_format(p->unallocated, exp, NULL, "C", MONEY_FMT_PLAIN, u, sizeof u);
+	return svc_fail(err, rc, "allocate: %s %s to invoice %s (%s, open %s; payment in %s, "
+	                "unallocated %s) refused: %s", inv->currency, a1, inv->number,
+	                inv->currency, o, p->currency, u, why);
+}
+
+int svc_allocation_book(owed_ctx *ctx, const owed_payment *p, const owed_invoice *inv,
+                        int64_t amount, const char *reason, cJSON *list, owed_error *err)
+{
 	cJSON *ev, *item;
 	int rc;
-
-	if ((rc = ledger_check_allocation(inv, p, amount, &why)) != 0) {
-		char a1[32], o[32], u[32];
-		int exp = money_exponent(inv->currency);
-		money_format(amount, exp, NULL, "C", MONEY_FMT_PLAIN, a1, sizeof a1);
-		money_format(inv->open, exp, NULL, "C", MONEY_FMT_PLAIN, o, sizeof o);
-		money_format(p->unallocated, exp, NULL, "C", MONEY_FMT_PLAIN, u, sizeof u);
-		return svc_fail(err, rc, "allocate: %s %s to invoice %s (%s, open %s; payment in %s, "
-		                "unallocated %s) refused: %s", inv->currency, a1, inv->number,
-		                inv->currency, o, p->currency, u, why);
-	}
-	if (!p->debtor_id)
-		p->debtor_id = inv->debtor_id;
-	if (!p->id && (rc = store_payment_insert(ctx->st, p)) != 0)
-		return svc_store_fail(ctx, rc, "booking the payment", err);
-	inv->allocated += amount;
-	p->unallocated -= amount;
-	if ((rc = ledger_open(inv, &inv->open)) != 0 ||
-	    (rc = store_allocation_insert(ctx->st, p->id, inv->id, amount, reason, NULL)) != 0 ||
+	if ((rc = store_allocation_insert(ctx->st, p->id, inv->id, amount, reason, NULL)) != 0 ||
 	    (rc = store_invoice_save_totals(ctx->st, inv)) != 0)
 		return svc_store_fail(ctx, rc, "allocating the payment", err);
-
 	if (list) {
 		item = cJSON_CreateObject();
 		cJSON_AddStringToObject(item, "invoice", inv->number);
@@ -89,6 +84,23 @@ int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amou
 	if (reason && *reason && strcmp(reason, "manual") != 0)
 		cJSON_AddStringToObject(ev, "matched_by", reason);
 	return svc_event(ctx, "invoice", inv->id, inv->debtor_id, inv->id, "allocated", ev, err);
+}
+
+int svc_allocate(owed_ctx *ctx, owed_payment *p, owed_invoice *inv, int64_t amount,
+                 const char *reason, cJSON *list, owed_error *err)
+{
+	int rc;
+	if ((rc = svc_allocation_check(inv, p, amount, err)) != 0)
+		return rc;
+	if (!p->debtor_id)
+		p->debtor_id = inv->debtor_id;
+	if (!p->id && (rc = store_payment_insert(ctx->st, p)) != 0)
+		return svc_store_fail(ctx, rc, "booking the payment", err);
+	inv->allocated += amount;
+	p->unallocated -= amount;
+	if ((rc = ledger_open(inv, &inv->open)) != 0)
+		return svc_store_fail(ctx, rc, "allocating the payment", err);
+	return svc_allocation_book(ctx, p, inv, amount, reason, list, err);
 }
 
 static int allocate(owed_ctx *ctx, owed_payment *p, const svc_allocation_input *a,

@@ -378,6 +378,17 @@ failed:
 	return OWED_EIO;
 }
 
+/* Without SQLITE_CONFIG_MEMSTATUS off, SQLite counts every allocation behind a global mutex
+ * (a lock and an unlock per malloc, 3% of a bank import's instructions); owed never reads the
+ * counts.  sqlite3_config refuses (SQLITE_MISUSE) once SQLite has started, which leaves the
+ * default: only a process's first call, before its first connection, changes anything. */
+void store_configure(void)
+{
+	static int done;
+	if (!done++)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, store **out, char *errbuf, size_t errsize)
 {
 	/* one connection, used from one thread (the loop's): SQLite's own locking is not needed */
@@ -389,6 +400,7 @@ int store_open(const char *path, int flags, store **out, char *errbuf, size_t er
 	*out = NULL;
 	if (!s)
 		return OWED_ENOMEM;
+	store_configure();
 	if (sqlite3_open_v2(path, &s->db, mode, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errsize, "cannot open database %s: %s", path,
 		         s->db ? sqlite3_errmsg(s->db) : "out of memory");

@@ -17,6 +17,9 @@ typedef struct store store;
 
 enum { STORE_OPEN_EXISTING = 0, STORE_OPEN_CREATE = 1 };
 
+/* SQLite's process-wide settings; must come before any other SQLite call of the process to
+ * take effect (store_open calls it too, harmless once SQLite has started). */
+void store_configure(void);
 /* Opens (and with STORE_OPEN_CREATE creates) the database at path, upgrading an older schema.
  * On failure *out is NULL and errbuf says why (a newer schema, not a database, no such file). */
 int store_open(const char *path, int flags, store **out, char *errbuf, size_t errsize);

@@ -255,6 +255,50 @@ equal "the queue no longer holds it" "$(json_select remittance RF25H1REF2026; ec
 run dossier invoice H1
 expect_out 'invoice allocated .*"matched_by":"reference"'
 
+section "a matcher's decision is checked whole before anything is booked"
+# faulty answers by the text: an invoice named twice is one allocation of both amounts; more
+# than is open, or invoices of two debtors, is refused and the payment goes to review whole
+mkdir -p "$OWED_HOME/plugins/faulty"
+put "$OWED_HOME/plugins/faulty/manifest.lua" <<'EOF2'
+return { name = "faulty", version = "1.0.0", api_version = 1, kinds = { "matcher" } }
+EOF2
+put "$OWED_HOME/plugins/faulty/init.lua" <<'EOF2'
+local M = {}
+local function a(number, amount) return { invoice = number, amount = owed.money.parse(amount) } end
+function M.match(p)
+  local t = p.remittance or ""
+  if t == "twice" then return { allocations = { a("G1", "50.00 EUR"), a("G1", "25.00 EUR") }, rule = "faulty", why = "twice" } end
+  if t == "over" then return { allocations = { a("G2", "30.00 EUR"), a("G1", "400.00 EUR") }, rule = "faulty", why = "over" } end
+  if t == "mixed" then return { allocations = { a("G2", "10.00 EUR"), a("G3", "10.00 EUR") }, rule = "faulty", why = "mixed" } end
+  return nil
+end
+return M
+EOF2
+put "$WORK/faulty.conf" <<'EOF2'
+return { matchers = { "faulty", "match-standard" } }
+EOF2
+run debtor add --number D6 --name "Dubbel BV"
+run debtor add --number D7 --name "Ander BV"
+run invoice add --number G1 --debtor D6 --amount 300.00 --issue-date 2026-03-01
+run invoice add --number G2 --debtor D6 --amount 40.00 --issue-date 2026-03-02
+run invoice add --number G3 --debtor D7 --amount 10.00 --issue-date 2026-03-02
+expect_exit 0
+camt "$WORK/faulty.xml" STMT-FAULTY 1 1000.00 auto "Q1;75.00;CRDT;Dubbel;;;twice;;" \
+	"Q2;430.00;CRDT;Dubbel;;;over;;" "Q3;20.00;CRDT;Dubbel;;;mixed;;"
+OWED_CONF=$WORK/faulty.conf run import bank "$WORK/faulty.xml" --json
+expect_exit 0
+expect_json .entries 3 .matched 1 .review 2
+OUT=$(json .entries_detail)
+expect_json '.[0].rule' faulty '.[1].why' "matched by faulty, but refused: allocate: EUR 400.00 to invoice G1 (EUR, open 225.00; payment in EUR, unallocated 400.00) refused: the amount exceeds the open amount of the invoice" \
+	'.[2].why' "matched by faulty, but refused: invoice G3 is another debtor's"
+equal "G1 paid 75.00 by one payment" "$(invoice_open G1)" "225.00"
+equal "G2 untouched: the refused decision left nothing" "$(invoice_open G2)" "40.00"
+run dossier invoice G1
+expect_out 'invoice allocated .*"amount":"75.00".*"open":"225.00"'
+equal "one allocation" "$(grep -c 'invoice allocated' <<<"$OUT")" 1
+run payment review --json
+json_select remittance over; expect_json .amount 430.00 .unallocated 430.00
+
 section "help"
 run import bank --help
 expect_exit 0
